@@ -1,0 +1,212 @@
+/**
+ * Lantai's one configuration: every environment variable is read here, once,
+ * validated, typed and frozen. Nothing else in the code base reads process.env.
+ *
+ * A wrong value raises a ConfigError whose message names the variable, says
+ * what is wrong in Chinese and English, and how to fix it. main.ts prints that
+ * message alone (no stack trace) and exits with status 78 (EX_CONFIG).
+ */
+import path from 'node:path';
+
+export type Zone = 'lan' | 'gov' | 'internet';
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string; url: string }
+  | { kind: 'postgres'; url: string };
+
+export type StoreConfig =
+  | { name: string; kind: 'folder'; root: string }
+  | { name: string; kind: 's3'; bucket: string; prefix: string };
+
+export interface S3Config {
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+}
+
+export interface Config {
+  database: DatabaseConfig;
+  stores: readonly StoreConfig[];
+  /** Staging area for uploads and temporary files; sits beside the primary folder store when there is one. */
+  dataDir: string;
+  port: number;
+  host: string;
+  baseUrl: string;
+  zone: Zone;
+  classified: boolean;
+  demo: boolean;
+  s3: S3Config;
+  sessionIdleMinutes: number;
+  require2fa: boolean;
+  clamdSocket: string | undefined;
+  fixityCron: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Run job workers inside `lantai serve` (default on; turn off when dedicated `lantai worker` nodes run them). */
+  inProcessWorkers: boolean;
+}
+
+/** One documented row per variable: the README's configuration table is generated from this list. */
+export const VARIABLES = [
+  ['LANTAI_DATABASE_URL', 'sqlite:./data/lantai.db', '数据库：sqlite:<文件> 或 postgres://user:pass@host:5432/db / database: sqlite:<file> or a PostgreSQL URL'],
+  ['LANTAI_STORES', 'primary=./data/blobs', '存储库列表 name=folder 或 name=s3://bucket/prefix，逗号分隔，必须有 primary / named blob stores, comma-separated; one must be called primary'],
+  ['LANTAI_DATA_DIR', './data', '暂存与临时文件目录 / staging and temporary files'],
+  ['LANTAI_PORT', '3000', 'HTTP 端口 / HTTP port'],
+  ['LANTAI_HOST', '127.0.0.1', '监听地址（0.0.0.0 对外） / listen address'],
+  ['LANTAI_BASE_URL', 'http://localhost:<port>', '对外访问地址 / public URL of this node'],
+  ['LANTAI_ZONE', 'lan', '部署网络 lan | gov | internet / which network this node serves'],
+  ['LANTAI_CLASSIFIED', '0', '涉密部署（仅限隔离局域网）/ classified installation (isolated LAN only)'],
+  ['LANTAI_DEMO', '0', '演示环境 / demo mode (npm start sets it)'],
+  ['LANTAI_S3_ENDPOINT', '', 'S3 兼容服务地址 / S3-compatible endpoint (credentials from AWS_* variables)'],
+  ['LANTAI_S3_REGION', 'us-east-1', 'S3 区域 / S3 region'],
+  ['LANTAI_S3_FORCE_PATH_STYLE', '1', '路径风格访问（MinIO、Ceph 需要）/ path-style addressing'],
+  ['LANTAI_SESSION_IDLE_MINUTES', '30', '会话空闲超时（分钟）/ session idle timeout in minutes'],
+  ['LANTAI_REQUIRE_2FA', '1', '要求双因素认证（演示环境默认 0）/ require two-factor sign-in'],
+  ['LANTAI_CLAMD_SOCKET', '', 'ClamAV clamd 套接字 / clamd socket for virus checks'],
+  ['LANTAI_FIXITY_CRON', '0 1 * * *', '固定性审计计划 / fixity audit schedule (cron)'],
+  ['LANTAI_LOG_LEVEL', 'info', '日志级别 / log level'],
+  ['LANTAI_IN_PROCESS_WORKERS', '1', '在 serve 进程内运行作业 / run jobs inside serve'],
+] as const;
+
+/** A configuration error: what is wrong with which variable, and how to fix it, in Chinese and English. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(`配置错误 ${variable}: ${zh}\nConfiguration error in ${variable}: ${en}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(name, `“${value}”不是布尔值，请写 1 或 0。`, `"${value}" is not a boolean; write 1 or 0.`);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `“${value}”无效，请写 ${min} 到 ${max} 之间的整数。`, `"${value}" is invalid; write a whole number from ${min} to ${max}.`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `“${value}”无效，可选值：${allowed.join('、')}。`, `"${value}" is invalid; use one of: ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+export function parseDatabaseUrl(value: string, cwd: string): DatabaseConfig {
+  if (value.startsWith('sqlite:')) {
+    const file = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') {
+      throw new ConfigError('LANTAI_DATABASE_URL', '缺少 SQLite 文件路径，例如 sqlite:./data/lantai.db。', 'the SQLite file path is missing, e.g. sqlite:./data/lantai.db.');
+    }
+    return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(cwd, file), url: value };
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('LANTAI_DATABASE_URL', 'PostgreSQL 地址格式不正确，例如 postgres://lantai:密码@127.0.0.1:5432/lantai。', 'malformed PostgreSQL URL; e.g. postgres://lantai:secret@127.0.0.1:5432/lantai.');
+    }
+    return { kind: 'postgres', url: value };
+  }
+  throw new ConfigError('LANTAI_DATABASE_URL', `不支持“${value}”，请写 sqlite:<文件> 或 postgres://…。`, `"${value}" is not supported; write sqlite:<file> or postgres://….`);
+}
+
+export function parseStores(value: string, cwd: string): StoreConfig[] {
+  const stores: StoreConfig[] = [];
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const name = eq > 0 ? part.slice(0, eq).trim() : '';
+    const target = eq > 0 ? part.slice(eq + 1).trim() : '';
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name) || target === '') {
+      throw new ConfigError('LANTAI_STORES', `“${part}”应写成 名称=目录 或 名称=s3://桶/前缀（名称为小写字母开头）。`, `"${part}" must read name=folder or name=s3://bucket/prefix (name in lower case).`);
+    }
+    if (stores.some((s) => s.name === name)) {
+      throw new ConfigError('LANTAI_STORES', `存储库名称“${name}”重复。`, `store name "${name}" appears twice.`);
+    }
+    if (target.startsWith('s3://')) {
+      const [bucket = '', ...rest] = target.slice(5).split('/');
+      if (!/^[a-z0-9][a-z0-9.-]{1,62}$/.test(bucket)) {
+        throw new ConfigError('LANTAI_STORES', `“${target}”中的桶名无效。`, `invalid bucket name in "${target}".`);
+      }
+      stores.push({ name, kind: 's3', bucket, prefix: rest.filter(Boolean).join('/') });
+    } else {
+      stores.push({ name, kind: 'folder', root: path.resolve(cwd, target) });
+    }
+  }
+  if (!stores.some((s) => s.name === 'primary')) {
+    throw new ConfigError('LANTAI_STORES', '必须有一个名为 primary 的存储库，例如 primary=./data/blobs。', 'one store must be named primary, e.g. primary=./data/blobs.');
+  }
+  return stores;
+}
+
+/** Reads and validates the configuration. Pass an explicit env in tests. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonly<Config> {
+  const port = integer(env, 'LANTAI_PORT', 3000, 0, 65535);
+  const host = text(env, 'LANTAI_HOST') ?? '127.0.0.1';
+  const baseUrl = text(env, 'LANTAI_BASE_URL') ?? `http://localhost:${port}`;
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new ConfigError('LANTAI_BASE_URL', `“${baseUrl}”不是完整网址，例如 https://archive.example.gov.cn。`, `"${baseUrl}" is not an absolute URL, e.g. https://archive.example.gov.cn.`);
+  }
+  const zone = oneOf<Zone>(env, 'LANTAI_ZONE', 'lan', ['lan', 'gov', 'internet']);
+  const classified = bool(env, 'LANTAI_CLASSIFIED', false);
+  if (classified && zone !== 'lan') {
+    throw new ConfigError('LANTAI_CLASSIFIED', '涉密部署只能运行在隔离的局域网（LANTAI_ZONE=lan）。', 'a classified installation runs only on the isolated LAN (LANTAI_ZONE=lan).');
+  }
+  const demo = bool(env, 'LANTAI_DEMO', false);
+  const fixityCron = text(env, 'LANTAI_FIXITY_CRON') ?? '0 1 * * *';
+  if (fixityCron.split(/\s+/).length < 5 || fixityCron.split(/\s+/).length > 6) {
+    throw new ConfigError('LANTAI_FIXITY_CRON', `“${fixityCron}”不是 cron 表达式，例如 "0 1 * * *"（每天 1 点）。`, `"${fixityCron}" is not a cron expression, e.g. "0 1 * * *" (01:00 daily).`);
+  }
+  const stores = parseStores(text(env, 'LANTAI_STORES') ?? 'primary=./data/blobs', cwd);
+  const config: Config = {
+    database: parseDatabaseUrl(text(env, 'LANTAI_DATABASE_URL') ?? 'sqlite:./data/lantai.db', cwd),
+    stores,
+    dataDir: path.resolve(cwd, text(env, 'LANTAI_DATA_DIR') ?? './data'),
+    port,
+    host,
+    baseUrl,
+    zone,
+    classified,
+    demo,
+    s3: {
+      endpoint: text(env, 'LANTAI_S3_ENDPOINT'),
+      region: text(env, 'LANTAI_S3_REGION') ?? 'us-east-1',
+      forcePathStyle: bool(env, 'LANTAI_S3_FORCE_PATH_STYLE', true),
+    },
+    sessionIdleMinutes: integer(env, 'LANTAI_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    require2fa: bool(env, 'LANTAI_REQUIRE_2FA', !demo),
+    clamdSocket: text(env, 'LANTAI_CLAMD_SOCKET'),
+    fixityCron,
+    logLevel: oneOf(env, 'LANTAI_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    inProcessWorkers: bool(env, 'LANTAI_IN_PROCESS_WORKERS', true),
+  };
+  return Object.freeze({ ...config, stores: Object.freeze(stores.map((s) => Object.freeze(s))), s3: Object.freeze(config.s3) });
+}
+
+/** The PostgreSQL server the test suite creates its databases on (set by scripts/setup.sh's defaults). */
+export function testPostgresUrl(env: Env = process.env): string {
+  return text(env, 'LANTAI_TEST_PG_URL') ?? 'postgres://postgres:lantai-test@127.0.0.1:5432/postgres';
+}
