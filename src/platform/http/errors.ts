@@ -107,6 +107,9 @@ export const platformErrors = defineErrors('platform', {
   BLOB_DIGEST_MISMATCH: { status: 422, zh: '文件摘要不符：期望 {expected}，实际 {actual}。文件未保存。', en: 'Digest mismatch: expected {expected}, got {actual}. Nothing was saved.' },
   BLOB_SIZE_MISMATCH: { status: 422, zh: '文件大小不符：期望 {expected} 字节，实际 {actual} 字节。文件未保存。', en: 'Size mismatch: expected {expected} bytes, got {actual}. Nothing was saved.' },
   BLOB_RANGE_INVALID: { status: 416, zh: '请求的字节范围无效。', en: 'The requested byte range is not satisfiable.' },
+  INSTALLATION_NOT_SET_UP: { status: 409, zh: '这个数据库还没有初始化。正式部署请先运行 lantai setup 创建三员账号；试用请运行 npm start（演示环境）。', en: 'This database has not been set up. For a real installation run lantai setup first (it creates the three admin accounts); to try Lantai run npm start (demo).' },
+  INSTALLATION_IS_DEMO: { status: 409, zh: '这是演示环境的数据库，不能用于正式服务。请为正式部署另配 LANTAI_DATABASE_URL 和 LANTAI_STORES。', en: 'This is a demo database and cannot be served as a real installation. Configure a separate LANTAI_DATABASE_URL and LANTAI_STORES for production.' },
+  INSTALLATION_IS_REAL: { status: 409, zh: '这是正式部署的数据库，不能以演示模式启动，以免演示数据混入真实档案。', en: 'This is a production database; it cannot be started in demo mode, so demo data never mixes with real records.' },
   JOB_NOT_FOUND: { status: 404, zh: '找不到作业 {id}。', en: 'Job {id} was not found.' },
   JOB_TYPE_UNKNOWN: { status: 400, zh: '未定义的作业类型 {type}。', en: 'Job type {type} is not defined.' },
 });

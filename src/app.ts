@@ -1,0 +1,105 @@
+/**
+ * buildApp(config): wires the platform and the modules once. `lantai serve`,
+ * `lantai worker`, the CLI commands and the tests all build the app here.
+ */
+import fs from 'node:fs';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './platform/db/database.js';
+import { migrateToLatest, type Migration, type MigrationReport } from './platform/db/migrations.js';
+import { platformMigrations } from './platform/db/migrations/platform.js';
+import { createJobQueue, type JobQueue } from './platform/jobs/queue.js';
+import { startRunner, type Runner } from './platform/jobs/runner.js';
+import { createHttpServer, defaultWebRoot, type HttpServer } from './platform/http/server.js';
+import { registerPlatformRoutes } from './platform/http/platform-routes.js';
+import { openStores, type Stores } from './platform/storage/stores.js';
+import { closeDigestWorkers } from './platform/storage/digest.js';
+
+function readVersion(): string {
+  // src/app.ts and dist/src/app.js sit one and two levels below package.json.
+  for (const candidate of ['../package.json', '../../package.json']) {
+    const file = new URL(candidate, import.meta.url);
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+}
+
+export const VERSION = readVersion();
+
+/** Every migration, platform first, then each module's (in dependency order). */
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations];
+
+export interface App {
+  config: Readonly<Config>;
+  log: Logger;
+  database: Database;
+  stores: Stores;
+  jobs: JobQueue;
+  http: HttpServer;
+  /** Starts leasing and running jobs in this process. */
+  startWorkers(options?: { types?: string[] }): Runner;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  log?: Logger;
+  /** Run migrations before anything else (default true). */
+  migrate?: boolean;
+  /** Folder of the built web UI; defaults to web/dist beside the code. */
+  webRoot?: string;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, base: { app: 'lantai' } });
+}
+
+/** Brings the database schema up to date (`lantai migrate`, and `serve` at start). */
+export async function migrate(database: Database): Promise<MigrationReport> {
+  return migrateToLatest(database, MIGRATIONS);
+}
+
+export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config);
+  const database = await openDatabase(config.database);
+  let stores: Stores | undefined;
+  let runner: Runner | undefined;
+  try {
+    if (options.migrate ?? true) {
+      const report = await migrate(database);
+      if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
+    }
+    stores = await openStores(config);
+    const jobs = createJobQueue();
+    const http = await createHttpServer({ log, version: VERSION, webRoot: options.webRoot ?? defaultWebRoot() });
+    registerPlatformRoutes(http, {
+      database,
+      stores,
+      jobs,
+      meta: { name: '兰台 Lantai', version: VERSION, demo: config.demo, zone: config.zone, classified: config.classified },
+    });
+    const opened = stores;
+    return {
+      config,
+      log,
+      database,
+      stores: opened,
+      jobs,
+      http,
+      startWorkers(workerOptions = {}) {
+        runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
+        return runner;
+      },
+      async close() {
+        await http.close();
+        await runner?.stop();
+        await opened.close();
+        await database.close();
+        await closeDigestWorkers();
+      },
+    };
+  } catch (err) {
+    await stores?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
+}

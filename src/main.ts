@@ -1,0 +1,175 @@
+/**
+ * The `lantai` command line: parses arguments and calls into the app. Nothing else.
+ *
+ * Modules add their commands (DESIGN.md "CLI") by exporting `registerCli(program,
+ * context)` from `src/modules/<name>/cli.ts` and being listed in MODULE_CLIS below.
+ */
+import { Command, Option } from 'commander';
+import { buildApp, createLogger, migrate, VERSION, type App } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './platform/db/database.js';
+import { assertInstallation, installationMode, markInstallation } from './platform/db/installation.js';
+import { LantaiError } from './platform/http/errors.js';
+import { createOutput, type Output } from './platform/cli/output.js';
+
+export interface CliContext {
+  config(overrides?: Record<string, string>): Readonly<Config>;
+  output(): Output;
+  /** Builds the app for a one-shot command and closes it afterwards. */
+  withApp<T>(fn: (app: App) => Promise<T>, overrides?: Record<string, string>): Promise<T>;
+}
+
+/** Commands contributed by modules (none yet: accounts, transfer, preservation… add theirs here). */
+const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [];
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+export function createProgram(): Command {
+  const program = new Command();
+  program
+    .name('lantai')
+    .description('兰台数字档案馆系统 / Lantai digital archive system')
+    .version(VERSION)
+    .option('--json', '以 JSON 输出结果 / print results as JSON for scripts', false)
+    .showHelpAfterError();
+
+  const context: CliContext = {
+    config: (overrides = {}) => loadConfig({ ...process.env, ...overrides }),
+    output: () => createOutput(Boolean(program.opts<{ json: boolean }>().json)),
+    async withApp(fn, overrides) {
+      const app = await buildApp(context.config(overrides), { log: createLogger({ logLevel: 'warn' }) });
+      try {
+        return await fn(app);
+      } finally {
+        await app.close();
+      }
+    },
+  };
+
+  program
+    .command('serve')
+    .description('启动 Web 服务（并在本进程运行作业）/ start the web server (and run jobs in-process)')
+    .addOption(new Option('--demo', '演示环境：演示数据与演示账号 / demo data and accounts').default(false))
+    .option('--port <port>', '端口（覆盖 LANTAI_PORT）/ port, overrides LANTAI_PORT')
+    .action(async (opts: { demo: boolean; port?: string }) => {
+      const overrides: Record<string, string> = {};
+      if (opts.demo) overrides.LANTAI_DEMO = '1';
+      if (opts.port) overrides.LANTAI_PORT = opts.port;
+      const config = context.config(overrides);
+      const app = await buildApp(config);
+      try {
+        const outcome = await assertInstallation(app.database.db, config.demo ? 'demo' : 'production');
+        if (outcome === 'claimed') await app.database.db.transaction().execute((tx) => markInstallation(tx, 'demo'));
+        if (config.inProcessWorkers) app.startWorkers();
+        const address = await app.http.listen({ port: config.port, host: config.host });
+        const port = new URL(address).port;
+        const url = config.port === 0 ? `http://localhost:${port}/` : new URL('/', config.baseUrl).toString();
+        const demoNote = config.demo ? '（演示环境 demo）' : '';
+        process.stdout.write(`兰台已启动${demoNote}，请在浏览器打开 / Lantai is running: ${url}\n`);
+        process.stdout.write(`工作台 / workbench: ${new URL('admin', url).toString()}  接口文档 / API docs: ${new URL('api/docs', url).toString()}\n`);
+        const signal = await waitForSignal();
+        app.log.info({ signal }, 'shutting down');
+      } finally {
+        await app.close();
+      }
+    });
+
+  program
+    .command('worker')
+    .description('只运行作业（可在多台节点上运行）/ run jobs only (any number of nodes)')
+    .option('--types <types>', '只运行这些作业类型，逗号分隔 / only these job types')
+    .action(async (opts: { types?: string }) => {
+      const app = await buildApp(context.config());
+      try {
+        app.startWorkers({ types: opts.types?.split(',').map((t) => t.trim()).filter(Boolean) });
+        process.stdout.write(`兰台作业进程已启动 / Lantai worker started (${app.database.describe})\n`);
+        await waitForSignal();
+      } finally {
+        await app.close();
+      }
+    });
+
+  program
+    .command('migrate')
+    .description('把数据库结构升级到最新 / bring the database schema up to date')
+    .action(async () => {
+      const out = context.output();
+      const config = context.config();
+      const database = await openDatabase(config.database);
+      try {
+        const report = await migrate(database);
+        out.result(report, () =>
+          out.say(
+            report.applied.length ? `已执行 ${report.applied.length} 个迁移：${report.applied.join('、')}` : '数据库已是最新',
+            report.applied.length ? `applied ${report.applied.length} migrations` : 'database already up to date',
+          ),
+        );
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('setup')
+    .description('初始化正式部署（创建三员账号）/ set up a real installation (creates the three admin accounts)')
+    .action(async () => {
+      const out = context.output();
+      await context.withApp(async (app) => {
+        const mode = await installationMode(app.database.db);
+        if (mode === 'demo') await assertInstallation(app.database.db, 'production');
+        await app.database.db.transaction().execute((tx) => markInstallation(tx, 'production'));
+        out.result({ mode: 'production', database: app.database.describe }, () =>
+          out.say(`正式部署已初始化：${app.database.describe}`, `installation set up: ${app.database.describe}`),
+        );
+      });
+    });
+
+  program
+    .command('demo')
+    .description('准备演示环境数据库 / prepare the demo database')
+    .action(async () => {
+      const out = context.output();
+      await context.withApp(async (app) => {
+        const outcome = await assertInstallation(app.database.db, 'demo');
+        if (outcome === 'claimed') await app.database.db.transaction().execute((tx) => markInstallation(tx, 'demo'));
+        out.result({ mode: 'demo', database: app.database.describe }, () =>
+          out.say(`演示环境已就绪：${app.database.describe}`, `demo installation ready: ${app.database.describe}`),
+        );
+      }, { LANTAI_DEMO: '1' });
+    });
+
+  for (const register of MODULE_CLIS) register(program, context);
+  return program;
+}
+
+/** Prints an expected failure as one clear message (no stack trace) and sets the exit code. */
+export function reportFailure(err: unknown, stream: NodeJS.WriteStream = process.stderr): number {
+  if (err instanceof ConfigError) {
+    stream.write(`${err.message}\n`);
+    return 78;
+  }
+  if (err instanceof LantaiError) {
+    stream.write(`错误 ${err.code}：${err.zh}\nError ${err.code}: ${err.en}\n`);
+    return 1;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') {
+    stream.write(`端口已被占用，请用 LANTAI_PORT 换一个端口。\nThe port is already in use; choose another with LANTAI_PORT.\n(${e.message})\n`);
+    return 1;
+  }
+  stream.write(`${e?.stack ?? String(err)}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportFailure(err);
+  }
+}
