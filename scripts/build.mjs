@@ -20,7 +20,11 @@ function newest(dir) {
   return latest;
 }
 
-if (!fs.existsSync(bin('tsc'))) {
+if (!fs.existsSync(bin("tsc")) && fs.existsSync(path.join(root, "dist", "src", "main.js"))) {
+  // A release install (production dependencies only) ships the build already.
+  process.exit(0);
+}
+if (!fs.existsSync(bin("tsc"))) {
   console.error('缺少开发依赖，请先运行 npm install。/ Dev dependencies missing; run npm install first.');
   process.exit(1);
 }
