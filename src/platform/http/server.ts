@@ -114,7 +114,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    // Swagger UI sets one inline style; allow inline styles as the app does, but no remote origins.
+    transformStaticCSP: (header) => header.replace("style-src 'self' https:", "style-src 'self' 'unsafe-inline'"),
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapError(error, request);

@@ -1,0 +1,10 @@
+/** Types t() against the Chinese messages, so an unknown key does not compile. */
+import 'i18next';
+import type { Messages } from './zh-CN.js';
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: Messages };
+  }
+}
