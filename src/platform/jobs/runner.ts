@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { sql, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
+import type { Capabilities, Database, Executor } from '../db/database.js';
 import type { JobsTable } from '../db/tables.js';
 import { createCpuPool, type CpuPool } from './cpu-pool.js';
 import type { JobContext, JobHandler, JobProgress } from './model.js';
@@ -44,6 +44,27 @@ export interface Runner {
 
 type ClaimedJob = Selectable<JobsTable>;
 
+/**
+ * The query that picks the next job to lease: due pending jobs and running jobs whose
+ * lease expired, highest priority first. Exported so a test can show its SQL.
+ */
+export function nextJobQuery(tx: Executor, caps: Capabilities, types: string[], now: string) {
+  const query = tx
+    .selectFrom('jobs')
+    .select('id')
+    .where('type', 'in', types)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
+        eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)]),
+      ]),
+    )
+    .orderBy('priority', 'desc')
+    .orderBy('run_at')
+    .limit(1);
+  return caps.supportsSkipLocked ? query.forUpdate().skipLocked() : query;
+}
+
 export function startRunner(options: RunnerOptions): Runner {
   const { database, queue, log } = options;
   const { db, caps } = database;
@@ -66,20 +87,7 @@ export function startRunner(options: RunnerOptions): Runner {
     if (free.length === 0) return null;
     const now = nowIso();
     return db.transaction().execute(async (tx) => {
-      let candidate = tx
-        .selectFrom('jobs')
-        .select('id')
-        .where('type', 'in', free)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
-            eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)]),
-          ]),
-        )
-        .orderBy('priority', 'desc')
-        .orderBy('run_at')
-        .limit(1);
-      if (caps.supportsSkipLocked) candidate = candidate.forUpdate().skipLocked();
+      const candidate = nextJobQuery(tx, caps, free, now);
       const row = await candidate.executeTakeFirst();
       if (!row) return null;
       const claimed = await tx
