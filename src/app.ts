@@ -14,6 +14,7 @@ import { createHttpServer, defaultWebRoot, type HttpServer } from './platform/ht
 import { registerPlatformRoutes } from './platform/http/platform-routes.js';
 import { openStores, type Stores } from './platform/storage/stores.js';
 import { closeDigestWorkers } from './platform/storage/digest.js';
+import { accountsMigrations } from './modules/accounts/migrations.js';
 
 function readVersion(): string {
   // src/app.ts and dist/src/app.js sit one and two levels below package.json.
@@ -27,7 +28,7 @@ function readVersion(): string {
 export const VERSION = readVersion();
 
 /** Every migration, platform first, then each module's (in dependency order). */
-export const MIGRATIONS: readonly Migration[] = [...platformMigrations];
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations];
 
 export interface App {
   config: Readonly<Config>;

@@ -1,0 +1,58 @@
+/** Table shapes of the accounts module, merged into the platform's Tables. */
+import type { GrantLevel, GrantSubject, OrganisationKind } from './model.js';
+
+export interface OrganisationsTable {
+  id: string;
+  kind: OrganisationKind;
+  code: string | null;
+  name: string;
+  parent_id: string | null;
+  disabled: number;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  organisation_id: string;
+  password_hash: string;
+  must_change_password: number;
+  password_changed_at: string | null;
+  clearance: string;
+  totp_secret: string | null;
+  totp_enabled: number;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+  granted_by: string | null;
+  granted_at: string;
+}
+
+export interface AccessGrantsTable {
+  id: string;
+  grantee_user_id: string | null;
+  grantee_organisation_id: string | null;
+  subject_type: GrantSubject;
+  subject_id: string;
+  level: GrantLevel;
+  expires_at: string | null;
+  granted_by: string;
+  granted_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    organisations: OrganisationsTable;
+    users: UsersTable;
+    user_roles: UserRolesTable;
+    access_grants: AccessGrantsTable;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The Viewer: who is looking, and what they may see of a record (DESIGN.md
+ * "Interfaces every module relies on"). The same rule exists twice — in memory
+ * (`visibility`) and as SQL (`scopeRecords`) — and a test checks on both databases
+ * that the two agree for every viewer and subject.
+ *
+ * The rule, strictest first:
+ *  1. the three admin roles read no records (三员分立: operations and security are not business);
+ *  2. above the viewer's clearance, or above what the zone may serve (gov: 非密 only;
+ *     internet: 非密, 开放, no control marking), nothing;
+ *  3. 开放 without a control marking: content for everyone;
+ *  4. otherwise content for archive staff and for the record's own agency;
+ *  5. otherwise what an unexpired, unrevoked grant gives (record, volume or fonds;
+ *     to the user or to their organisation); anonymous visitors have no grants.
+ */
+import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { Zone } from '../../config.js';
+import {
+  ARCHIVE_STAFF_ROLES,
+  CLASSIFICATIONS,
+  classificationRank,
+  isAdminRole,
+  type Classification,
+  type Control,
+  type GrantLevel,
+  type GrantSubject,
+  type Openness,
+  type Role,
+  type Visibility,
+} from './model.js';
+
+export interface ViewerGrant {
+  subjectType: GrantSubject;
+  subjectId: string;
+  level: GrantLevel;
+  /** ISO time; null for no expiry. */
+  expiresAt: string | null;
+}
+
+export interface Viewer {
+  userId: string | null;
+  roles: readonly Role[];
+  clearance: Classification;
+  organisationId: string | null;
+  zone: Zone;
+  /** Active grants to the user or their organisation, loaded with the session. */
+  grants: readonly ViewerGrant[];
+}
+
+export interface RecordSubject {
+  id: string;
+  classification: Classification;
+  control: Control | null;
+  openness: Openness;
+  agencyId: string | null;
+  volumeId?: string | null;
+  fondsId?: string | null;
+}
+
+/** An anonymous visitor of the given zone. */
+export function anonymousViewer(zone: Zone): Viewer {
+  return { userId: null, roles: [], clearance: '非密', organisationId: null, zone, grants: [] };
+}
+
+const ZONE_CAP: Record<Zone, Classification> = { lan: '绝密', gov: '非密', internet: '非密' };
+const OWN_AGENCY_ROLES: readonly Role[] = ['agency_clerk', 'government_user'];
+
+function maxRank(viewer: Viewer): number {
+  return Math.min(classificationRank(viewer.clearance), classificationRank(ZONE_CAP[viewer.zone]));
+}
+
+const isStaff = (viewer: Viewer) => viewer.roles.some((r) => ARCHIVE_STAFF_ROLES.includes(r));
+const readsOwnAgency = (viewer: Viewer) => viewer.organisationId !== null && viewer.roles.some((r) => OWN_AGENCY_ROLES.includes(r));
+const isAdmin = (viewer: Viewer) => viewer.roles.some(isAdminRole);
+
+/** What `viewer` may see of `subject`, in memory. */
+export function visibility(viewer: Viewer, subject: RecordSubject, now: Date = new Date()): Visibility {
+  if (isAdmin(viewer)) return 'none';
+  if (classificationRank(subject.classification) > maxRank(viewer)) return 'none';
+  const openToAll = subject.openness === '开放' && subject.control === null;
+  if (viewer.zone === 'internet' && !openToAll) return 'none';
+  if (openToAll) return 'content';
+  if (isStaff(viewer)) return 'content';
+  if (readsOwnAgency(viewer) && subject.agencyId === viewer.organisationId) return 'content';
+  if (viewer.userId === null) return 'none';
+  let best: Visibility = 'none';
+  const at = now.toISOString();
+  for (const g of viewer.grants) {
+    if (g.expiresAt !== null && g.expiresAt <= at) continue;
+    const target = g.subjectType === 'record' ? subject.id : g.subjectType === 'volume' ? subject.volumeId : subject.fondsId;
+    if (target === undefined || target === null || target !== g.subjectId) continue;
+    if (g.level === 'content') return 'content';
+    best = 'catalog';
+  }
+  return best;
+}
+
+/** Column names (qualified as needed, e.g. `records.id`) of a record table, for `scopeRecords`. */
+export interface RecordColumns {
+  id: string;
+  classification: string;
+  control: string;
+  openness: string;
+  agencyId: string;
+  volumeId?: string;
+  fondsId?: string;
+}
+
+declare const scopedBrand: unique symbol;
+/** A query the Viewer has scoped: repositories that return records accept only these. */
+export type ScopedQuery<Q> = Q & { readonly [scopedBrand]: true };
+
+const FALSE = sql<SqlBool>`1 = 0`;
+const TRUE = sql<SqlBool>`1 = 1`;
+
+function rankSql(column: string) {
+  const cases = CLASSIFICATIONS.map((c, i) => sql`when ${c} then ${sql.lit(i)}`);
+  return sql<number>`(case ${sql.ref(column)} ${sql.join(cases, sql` `)} else ${sql.lit(99)} end)`;
+}
+
+/** The grants subquery, handed out by the accounts module (it owns access_grants). */
+function grantExists(viewer: Viewer, columns: RecordColumns, level: GrantLevel | 'any', now: string): Expression<SqlBool> {
+  if (viewer.userId === null) return FALSE;
+  const targets = [sql`(g.subject_type = 'record' and g.subject_id = ${sql.ref(columns.id)})`];
+  if (columns.volumeId) targets.push(sql`(g.subject_type = 'volume' and g.subject_id = ${sql.ref(columns.volumeId)})`);
+  if (columns.fondsId) targets.push(sql`(g.subject_type = 'fonds' and g.subject_id = ${sql.ref(columns.fondsId)})`);
+  const grantee = viewer.organisationId
+    ? sql`(g.grantee_user_id = ${viewer.userId} or g.grantee_organisation_id = ${viewer.organisationId})`
+    : sql`g.grantee_user_id = ${viewer.userId}`;
+  const levelClause = level === 'any' ? TRUE : sql<SqlBool>`g.level = ${level}`;
+  return sql<SqlBool>`exists (select 1 from access_grants g where g.revoked_at is null and (g.expires_at is null or g.expires_at > ${now}) and ${grantee} and ${levelClause} and (${sql.join(targets, sql` or `)}))`;
+}
+
+/** The rule as two SQL expressions: may the row be seen at all, and is it content (else catalog)? */
+export function visibilitySql(viewer: Viewer, columns: RecordColumns, now: Date = new Date()): { visible: Expression<SqlBool>; content: Expression<SqlBool> } {
+  if (isAdmin(viewer)) return { visible: FALSE, content: FALSE };
+  const at = now.toISOString();
+  const openToAll = sql<SqlBool>`(${sql.ref(columns.openness)} = '开放' and ${sql.ref(columns.control)} is null)`;
+  const withinClearance = sql<SqlBool>`${rankSql(columns.classification)} <= ${sql.lit(maxRank(viewer))}`;
+  const ownAgency = readsOwnAgency(viewer) ? sql<SqlBool>`${sql.ref(columns.agencyId)} = ${viewer.organisationId}` : FALSE;
+  const privileged = isStaff(viewer) ? TRUE : ownAgency;
+  if (viewer.zone === 'internet') {
+    return { visible: sql<SqlBool>`(${withinClearance} and ${openToAll})`, content: TRUE };
+  }
+  const visible = sql<SqlBool>`(${withinClearance} and (${openToAll} or ${privileged} or ${grantExists(viewer, columns, 'any', at)}))`;
+  const content = sql<SqlBool>`(${openToAll} or ${privileged} or ${grantExists(viewer, columns, 'content', at)})`;
+  return { visible, content };
+}
+
+/**
+ * Restricts a query over a record table to what the viewer may see, and adds a
+ * `visibility` column ('catalog' | 'content') computed by the same rule.
+ * @example
+ * const q = scopeRecords(db.selectFrom('records').selectAll(), viewer, { id: 'records.id', … });
+ * const rows = await catalogRepo.list(q); // accepts only ScopedQuery
+ */
+export function scopeRecords<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  viewer: Viewer,
+  columns: RecordColumns,
+  now: Date = new Date(),
+): ScopedQuery<SelectQueryBuilder<DB, TB, O & { visibility: 'catalog' | 'content' }>> {
+  const { visible, content } = visibilitySql(viewer, columns, now);
+  const scoped = query
+    .where(() => visible)
+    .select(() => sql<'catalog' | 'content'>`case when ${content} then 'content' else 'catalog' end`.as('visibility'));
+  return scoped as unknown as ScopedQuery<SelectQueryBuilder<DB, TB, O & { visibility: 'catalog' | 'content' }>>;
+}
