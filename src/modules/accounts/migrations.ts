@@ -11,7 +11,7 @@ export const accountsMigrations: Migration[] = [
       await db.schema
         .createTable('organisations')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('archive','agency','government')`))
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('archive','agency','government','public')`))
         .addColumn('code', 'text', (c) => c.unique())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('parent_id', 'text', (c) => c.references('organisations.id'))
@@ -60,6 +60,36 @@ export const accountsMigrations: Migration[] = [
       await db.schema.createIndex('access_grants_subject').on('access_grants').columns(['subject_type', 'subject_id']).execute();
       await db.schema.createIndex('access_grants_user').on('access_grants').column('grantee_user_id').execute();
       await db.schema.createIndex('access_grants_org').on('access_grants').column('grantee_organisation_id').execute();
+    },
+  },
+  {
+    name: '2026-11-27-11-accounts-sessions',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      await db.schema
+        .createTable('sessions')
+        // SHA-256 of the cookie token: a leaked table does not give working sessions.
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('second_factor_ok', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('address', 'text')
+        .addColumn('user_agent', 'text')
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('last_seen_at', t.timestamp, (c) => c.notNull())
+        .addColumn('expires_at', t.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('login_attempts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('ok', 'integer', (c) => c.notNull())
+        .addColumn('at', t.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('login_attempts_user').on('login_attempts').columns(['username', 'at']).execute();
+      await db.schema.createIndex('login_attempts_address').on('login_attempts').columns(['address', 'at']).execute();
     },
   },
 ];

@@ -44,7 +44,7 @@ export const CONTROLS = ['内部', '限制'] as const;
 export const controlSchema = z.enum(CONTROLS);
 export type Control = z.infer<typeof controlSchema>;
 
-export const ORGANISATION_KINDS = ['archive', 'agency', 'government'] as const;
+export const ORGANISATION_KINDS = ['archive', 'agency', 'government', 'public'] as const;
 export const organisationKindSchema = z.enum(ORGANISATION_KINDS);
 export type OrganisationKind = z.infer<typeof organisationKindSchema>;
 

@@ -48,11 +48,33 @@ export interface AccessGrantsTable {
   revoked_by: string | null;
 }
 
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  second_factor_ok: number;
+  address: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface LoginAttemptsTable {
+  id: string;
+  username: string;
+  address: string;
+  ok: number;
+  at: string;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
     organisations: OrganisationsTable;
     users: UsersTable;
     user_roles: UserRolesTable;
     access_grants: AccessGrantsTable;
+    sessions: SessionsTable;
+    login_attempts: LoginAttemptsTable;
   }
 }

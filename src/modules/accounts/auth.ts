@@ -1,0 +1,158 @@
+/**
+ * Sign-in and sessions (GB/T 22239 level 3, identification and authentication).
+ *
+ * A session is a random token in an HttpOnly, SameSite=Strict cookie; the table keeps
+ * only its SHA-256. A new token at every sign-in (no fixation), an idle timeout
+ * (LANTAI_SESSION_IDLE_MINUTES) and an absolute one (12 h). State-changing requests
+ * carry the session's anti-forgery token in X-CSRF-Token (synchronizer token; the
+ * session row holds it, so no extra plugin is needed). Five failures in ten minutes
+ * lock the account, and separately the address, for the rest of that window.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Zone } from '../../config.js';
+import type { Db } from '../../platform/db/database.js';
+import { accountsErrors } from './errors.js';
+import { activeGrants } from './grants-repo.js';
+import type { Classification, Role } from './model.js';
+import { verifyPassword } from './password.js';
+import type { Actor, AuditSink } from './service.js';
+import type { Viewer } from './viewer.js';
+import './tables.js';
+
+export const LOCKOUT_FAILURES = 5;
+export const LOCKOUT_WINDOW_MS = 10 * 60 * 1000;
+export const ABSOLUTE_SESSION_MS = 12 * 60 * 60 * 1000;
+
+export interface AuthSettings {
+  zone: Zone;
+  idleMinutes: number;
+}
+
+export interface SignedIn {
+  token: string;
+  csrfToken: string;
+  userId: string;
+  mustChangePassword: boolean;
+}
+
+export interface SessionContext {
+  sessionId: string;
+  csrfToken: string;
+  viewer: Viewer;
+  actor: Actor;
+  mustChangePassword: boolean;
+  displayName: string;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSettings }) {
+  const { db, audit, settings } = deps;
+
+  async function recentFailures(column: 'username' | 'address', value: string, since: string): Promise<number> {
+    const row = await db
+      .selectFrom('login_attempts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(column, '=', value)
+      .where('ok', '=', 0)
+      .where('at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async function recordAttempt(username: string, address: string, ok: boolean, actor: Actor, reason?: string): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      await tx.insertInto('login_attempts').values({ id: uuidv7(), username, address, ok: ok ? 1 : 0, at: new Date().toISOString() }).execute();
+      await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'accounts.login', target: { type: 'user', id: actor.userId, label: username }, result: ok ? 'ok' : 'refused', reason });
+    });
+  }
+
+  return {
+    async login(input: { username: string; password: string; address: string; userAgent: string | null }): Promise<SignedIn> {
+      const since = new Date(Date.now() - LOCKOUT_WINDOW_MS).toISOString();
+      const anonymous: Actor = { userId: null, username: input.username, roles: [], organisationId: null, address: input.address };
+      if ((await recentFailures('username', input.username, since)) >= LOCKOUT_FAILURES || (await recentFailures('address', input.address, since)) >= LOCKOUT_FAILURES) {
+        await recordAttempt(input.username, input.address, false, anonymous, 'locked');
+        throw accountsErrors.AUTH_LOCKED({ minutes: LOCKOUT_WINDOW_MS / 60_000 });
+      }
+      const user = await db.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
+      // Verify against a dummy hash when the user does not exist, so timing does not reveal usernames.
+      const ok = user ? await verifyPassword(user.password_hash, input.password) : (await verifyPassword(DUMMY_HASH, input.password), false);
+      if (!user || !ok) {
+        await recordAttempt(input.username, input.address, false, { ...anonymous, userId: user?.id ?? null }, 'bad credentials');
+        throw accountsErrors.AUTH_INVALID_CREDENTIALS();
+      }
+      const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role as Role);
+      const actor: Actor = { userId: user.id, username: user.username, roles, organisationId: user.organisation_id, address: input.address };
+      if (user.disabled === 1) {
+        await recordAttempt(input.username, input.address, false, actor, 'disabled');
+        throw accountsErrors.AUTH_ACCOUNT_DISABLED();
+      }
+      const token = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(24).toString('base64url');
+      const now = new Date();
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('login_attempts').values({ id: uuidv7(), username: input.username, address: input.address, ok: 1, at: now.toISOString() }).execute();
+        await tx
+          .insertInto('sessions')
+          .values({ id: sha256(token), user_id: user.id, csrf_token: csrfToken, second_factor_ok: 0, address: input.address, user_agent: input.userAgent?.slice(0, 300) ?? null, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + ABSOLUTE_SESSION_MS).toISOString() })
+          .execute();
+        await audit.append(tx, { actor: { ...actor, roles: [...roles] }, action: 'accounts.login', target: { type: 'user', id: user.id, label: user.username }, result: 'ok' });
+      });
+      return { token, csrfToken, userId: user.id, mustChangePassword: user.must_change_password === 1 };
+    },
+
+    /** Resolves a cookie token to its session, enforcing the idle and absolute timeouts. */
+    async session(token: string, address: string | null): Promise<SessionContext> {
+      const id = sha256(token);
+      const row = await db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select(['sessions.id as sid', 'sessions.csrf_token', 'sessions.last_seen_at', 'sessions.expires_at', 'users.id as uid', 'users.username', 'users.display_name', 'users.organisation_id', 'users.clearance', 'users.disabled', 'users.must_change_password'])
+        .where('sessions.id', '=', id)
+        .executeTakeFirst();
+      const now = Date.now();
+      if (!row) throw accountsErrors.AUTH_REQUIRED();
+      const idleExpired = new Date(row.last_seen_at).getTime() + settings.idleMinutes * 60_000 < now;
+      if (idleExpired || new Date(row.expires_at).getTime() < now || row.disabled === 1) {
+        await db.deleteFrom('sessions').where('id', '=', id).execute();
+        throw accountsErrors.AUTH_SESSION_EXPIRED();
+      }
+      // Touch at most once a minute: sessions are read on every request.
+      if (now - new Date(row.last_seen_at).getTime() > 60_000) {
+        await db.updateTable('sessions').set({ last_seen_at: new Date(now).toISOString() }).where('id', '=', id).execute();
+      }
+      const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', row.uid).execute()).map((r) => r.role as Role);
+      const viewer: Viewer = {
+        userId: row.uid,
+        roles,
+        clearance: row.clearance as Classification,
+        organisationId: row.organisation_id,
+        zone: settings.zone,
+        grants: await activeGrants(db, row.uid, row.organisation_id),
+      };
+      return {
+        sessionId: id,
+        csrfToken: row.csrf_token,
+        viewer,
+        actor: { userId: row.uid, username: row.username, roles, organisationId: row.organisation_id, address },
+        mustChangePassword: row.must_change_password === 1,
+        displayName: row.display_name,
+      };
+    },
+
+    async logout(sessionId: string, everywhere: boolean, actor: Actor): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (everywhere && actor.userId) await tx.deleteFrom('sessions').where('user_id', '=', actor.userId).execute();
+        else await tx.deleteFrom('sessions').where('id', '=', sessionId).execute();
+        await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: everywhere ? 'accounts.logout-everywhere' : 'accounts.logout', target: { type: 'user', id: actor.userId }, result: 'ok' });
+      });
+    },
+  };
+}
+
+// argon2id hash of a random string, used to spend the same time on unknown usernames.
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0S1Q9lbDm2Wm6n1Q5OQ7c0sS1lB3Yv8fLZ1nJq3Uu3s';
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,181 @@
+/**
+ * HTTP for sign-in and account administration. Each route: validate → authorize
+ * (in the service) → command → present. Refusals (401/403) are audited in their own
+ * transaction, since the action's transaction rolls back.
+ */
+import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import type { Db, Tx } from '../../platform/db/database.js';
+import { LantaiError } from '../../platform/http/errors.js';
+import type { HttpServer } from '../../platform/http/server.js';
+import type { Auth, SessionContext } from './auth.js';
+import { accountsErrors } from './errors.js';
+import { classificationSchema, organisationKindSchema, roleSchema } from './model.js';
+import type { AccountsService, Actor, AuditSink } from './service.js';
+import { anonymousViewer, type Viewer } from './viewer.js';
+
+export const SESSION_COOKIE = 'lantai_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in session, or null for anonymous requests (set by the accounts module). */
+    session: SessionContext | null;
+  }
+}
+
+export interface AccountsRouteDeps {
+  db: Db;
+  auth: Auth;
+  accounts: AccountsService;
+  audit: AuditSink;
+  secureCookies: boolean;
+  zone: Viewer['zone'];
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const OPEN_WHILE_PASSWORD_MUST_CHANGE = new Set(['/api/auth/session', '/api/auth/password', '/api/auth/logout']);
+
+/** The Viewer of a request: the session's, or an anonymous visitor of this zone. */
+export function viewerOf(request: FastifyRequest, zone: Viewer['zone']): Viewer {
+  return request.session?.viewer ?? anonymousViewer(zone);
+}
+
+function actorOf(request: FastifyRequest): Actor {
+  return request.session?.actor ?? { userId: null, username: null, roles: [], organisationId: null, address: request.ip };
+}
+
+const userBody = z.object({
+  username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, '3–64 letters, digits, _ . -'),
+  displayName: z.string().trim().min(1).max(100),
+  organisationId: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const ok = z.object({ ok: z.literal(true) });
+
+export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps): void {
+  const { db, auth, accounts, audit } = deps;
+  app.decorateRequest('session', null);
+
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token || !request.url.startsWith('/api/')) return;
+    request.session = await auth.session(token, request.ip);
+    if (MUTATING.has(request.method) && request.headers['x-csrf-token'] !== request.session.csrfToken) {
+      throw accountsErrors.AUTH_CSRF();
+    }
+    const path = request.url.split('?')[0] ?? '';
+    if (request.session.mustChangePassword && !OPEN_WHILE_PASSWORD_MUST_CHANGE.has(path)) throw accountsErrors.AUTH_PASSWORD_CHANGE_REQUIRED();
+  });
+
+  /** Runs a command in one transaction; a refusal is audited on its own. */
+  async function act<T>(request: FastifyRequest, action: string, target: { type: string; id: string | null }, command: (tx: Tx, actor: Actor) => Promise<T>): Promise<T> {
+    const actor = actorOf(request);
+    try {
+      return await db.transaction().execute((tx) => command(tx, actor));
+    } catch (err) {
+      if (err instanceof LantaiError && (err.status === 401 || err.status === 403)) {
+        await db.transaction().execute((tx) => audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action, target, result: 'refused', reason: err.code }));
+      }
+      throw err;
+    }
+  }
+
+  const requireSignedIn = (request: FastifyRequest): SessionContext => {
+    if (!request.session) throw accountsErrors.AUTH_REQUIRED();
+    return request.session;
+  };
+
+  const sessionReply = (s: { csrfToken: string; mustChangePassword: boolean }, user: { id: string; username: string; displayName: string; roles: readonly string[]; organisationId: string | null }) => ({
+    csrfToken: s.csrfToken,
+    mustChangePassword: s.mustChangePassword,
+    user: { ...user, roles: [...user.roles] },
+  });
+  const sessionSchema = z.object({
+    csrfToken: z.string(),
+    mustChangePassword: z.boolean(),
+    user: z.object({ id: z.string(), username: z.string(), displayName: z.string(), roles: z.array(z.string()), organisationId: z.string().nullable() }),
+  });
+
+  app.post('/api/auth/login', { schema: { tags: ['accounts'], summary: '登录 / sign in', body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }), response: { 200: sessionSchema } } }, async (request, reply) => {
+    const signedIn = await auth.login({ ...request.body, address: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    reply.setCookie(SESSION_COOKIE, signedIn.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies });
+    const s = await auth.session(signedIn.token, request.ip);
+    return sessionReply(s, { id: s.viewer.userId ?? '', username: s.actor.username ?? '', displayName: s.displayName, roles: s.viewer.roles, organisationId: s.viewer.organisationId });
+  });
+
+  app.get('/api/auth/session', { schema: { tags: ['accounts'], summary: '当前会话 / the current session', response: { 200: sessionSchema } } }, async (request) => {
+    const s = requireSignedIn(request);
+    return sessionReply(s, { id: s.viewer.userId ?? '', username: s.actor.username ?? '', displayName: s.displayName, roles: s.viewer.roles, organisationId: s.viewer.organisationId });
+  });
+
+  app.post('/api/auth/logout', { schema: { tags: ['accounts'], summary: '退出（可退出所有设备）/ sign out, optionally everywhere', body: z.object({ everywhere: z.boolean().default(false) }).default({ everywhere: false }), response: { 200: ok } } }, async (request, reply) => {
+    const s = requireSignedIn(request);
+    await auth.logout(s.sessionId, request.body.everywhere, s.actor);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true as const };
+  });
+
+  app.post('/api/auth/password', { schema: { tags: ['accounts'], summary: '修改本人密码 / change your password', body: z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200) }), response: { 200: ok } } }, async (request) => {
+    const s = requireSignedIn(request);
+    await act(request, 'accounts.user.change-password', { type: 'user', id: s.viewer.userId }, (tx, actor) => accounts.changeOwnPassword(tx, actor, request.body.current, request.body.next));
+    return { ok: true as const };
+  });
+
+  app.post('/api/accounts/organisations', { schema: { tags: ['accounts'], summary: '新建单位（系统管理员）/ create an organisation', body: z.object({ kind: organisationKindSchema, code: z.string().max(32).nullable().default(null), name: z.string().trim().min(1).max(200), parentId: z.string().max(64).nullable().default(null) }), response: { 201: z.object({ id: z.string() }) } } }, async (request, reply) => {
+    requireSignedIn(request);
+    const id = await act(request, 'accounts.organisation.create', { type: 'organisation', id: null }, (tx, actor) => accounts.createOrganisation(tx, actor, request.body));
+    return reply.status(201).send({ id });
+  });
+
+  app.post('/api/accounts/users', { schema: { tags: ['accounts'], summary: '新建账号（系统管理员）/ create an account', body: userBody, response: { 201: z.object({ id: z.string() }) } } }, async (request, reply) => {
+    requireSignedIn(request);
+    const id = await act(request, 'accounts.user.create', { type: 'user', id: null }, (tx, actor) => accounts.createUser(tx, actor, request.body));
+    return reply.status(201).send({ id });
+  });
+
+  for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
+    app.post(`/api/accounts/users/:id/${path}`, { schema: { tags: ['accounts'], summary: `${disabled ? '停用' : '启用'}账号（系统管理员）/ ${path} an account`, params: idParams, response: { 200: ok } } }, async (request) => {
+      requireSignedIn(request);
+      await act(request, `accounts.user.${path}`, { type: 'user', id: request.params.id }, (tx, actor) => accounts.setDisabled(tx, actor, request.params.id, disabled));
+      return { ok: true as const };
+    });
+  }
+
+  app.post('/api/accounts/users/:id/reset-password', { schema: { tags: ['accounts'], summary: '重置密码（系统管理员）/ reset a password', params: idParams, body: z.object({ temporaryPassword: z.string().min(1).max(200) }), response: { 200: ok } } }, async (request) => {
+    requireSignedIn(request);
+    await act(request, 'accounts.user.reset-password', { type: 'user', id: request.params.id }, (tx, actor) => accounts.resetPassword(tx, actor, request.params.id, request.body.temporaryPassword));
+    return { ok: true as const };
+  });
+
+  app.put('/api/accounts/users/:id/roles', { schema: { tags: ['accounts'], summary: '设置角色（安全保密管理员）/ set roles', params: idParams, body: z.object({ roles: z.array(roleSchema).max(9) }), response: { 200: ok } } }, async (request) => {
+    requireSignedIn(request);
+    await act(request, 'accounts.user.roles', { type: 'user', id: request.params.id }, (tx, actor) => accounts.setRoles(tx, actor, request.params.id, request.body.roles));
+    return { ok: true as const };
+  });
+
+  app.put('/api/accounts/users/:id/clearance', { schema: { tags: ['accounts'], summary: '设置涉密等级（安全保密管理员）/ set clearance', params: idParams, body: z.object({ clearance: classificationSchema }), response: { 200: ok } } }, async (request) => {
+    requireSignedIn(request);
+    await act(request, 'accounts.user.clearance', { type: 'user', id: request.params.id }, (tx, actor) => accounts.setClearance(tx, actor, request.params.id, request.body.clearance));
+    return { ok: true as const };
+  });
+
+  app.post('/api/accounts/grants', {
+    schema: {
+      tags: ['accounts'],
+      summary: '授予利用权限（安全保密管理员）/ grant access to a record, volume or fonds',
+      body: z.object({ userId: z.string().max(64).optional(), organisationId: z.string().max(64).optional(), subjectType: z.enum(['record', 'volume', 'fonds']), subjectId: z.string().min(1).max(64), level: z.enum(['catalog', 'content']), expiresAt: z.iso.datetime().nullable().default(null) }).refine((b) => Boolean(b.userId) !== Boolean(b.organisationId), 'exactly one of userId and organisationId'),
+      response: { 201: z.object({ id: z.string() }) },
+    },
+  }, async (request, reply) => {
+    requireSignedIn(request);
+    const id = await act(request, 'accounts.grant.create', { type: request.body.subjectType, id: request.body.subjectId }, (tx, actor) => accounts.grantAccess(tx, actor, request.body));
+    return reply.status(201).send({ id });
+  });
+
+  app.delete('/api/accounts/grants/:id', { schema: { tags: ['accounts'], summary: '撤销利用权限（安全保密管理员）/ revoke a grant', params: idParams, response: { 200: ok } } }, async (request) => {
+    requireSignedIn(request);
+    await act(request, 'accounts.grant.revoke', { type: 'grant', id: request.params.id }, (tx, actor) => accounts.revokeAccess(tx, actor, request.params.id));
+    return { ok: true as const };
+  });
+}
