@@ -50,6 +50,24 @@ describe('folder store on disk', () => {
     }
   });
 
+  it('keeps a blob that a new put just found already stored, even if gc runs right then', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-folder-'));
+    try {
+      const store = await createFolderStore({ name: 'primary', root });
+      const { sha256 } = await store.put(Readable.from([Buffer.from('同一份扫描件')]));
+      const file = path.join(root, 'blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+      const longAgo = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+      await fs.utimes(file, longAgo, longAgo);
+      // A new hand-over brings the same bytes; its transaction has not committed yet.
+      await store.put(Readable.from([Buffer.from('同一份扫描件')]));
+      const result = await store.gc(async () => false, { graceMs: 24 * 3600 * 1000 });
+      expect(result.removed).toEqual([]);
+      expect(await store.stat(sha256)).not.toBeNull();
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no visible partial blob when the writing process is killed with SIGKILL, and gc sweeps its leftovers', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-kill-'));
     try {

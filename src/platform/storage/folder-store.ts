@@ -134,6 +134,9 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
     try {
       if (!overwrite && (await exists(final))) {
         await fs.rm(temp, { force: true });
+        // Freshen the time so a gc running now treats the blob as new (within its grace).
+        const t = new Date();
+        await fs.utimes(final, t, t);
         return;
       }
       await fs.chmod(temp, 0o444);
@@ -205,7 +208,11 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
       if (options.verify ?? true) {
         checkExpectation(await digestStream(createReadStream(localPath, { highWaterMark: 1 << 22 })), digests);
       }
-      if (await exists(blobPath(digests.sha256))) return digests;
+      if (await exists(blobPath(digests.sha256))) {
+        const t = new Date();
+        await fs.utimes(blobPath(digests.sha256), t, t);
+        return digests;
+      }
       const temp = path.join(tmpDir, `${randomUUID()}.part`);
       try {
         // The staged file may not have been fsync'd by whoever wrote it.

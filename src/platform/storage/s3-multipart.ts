@@ -151,31 +151,34 @@ export async function copyObject(target: S3Target, from: string, to: string, opt
       ranges.push({ number: ranges.length + 1, first, last: Math.min(first + partSize, options.size) - 1 });
     }
     const parts: CompletedPart[] = [];
-    let failed = false;
-    // A few copies at once: each is a server-side job of up to several seconds.
-    const workers = Array.from({ length: Math.min(4, ranges.length) }, async () => {
-      for (let next = ranges.shift(); next && !failed; next = ranges.shift()) {
-        const range = next;
-        const { CopyPartResult } = await call(() =>
-          client.send(
-            new UploadPartCopyCommand({
-              Bucket: bucket,
-              Key: to,
-              UploadId: uploadId,
-              PartNumber: range.number,
-              CopySource: copySource(bucket, from),
-              CopySourceRange: `bytes=${range.first}-${range.last}`,
-            }),
-          ),
-        );
-        if (!CopyPartResult?.ETag) throw new Error(`S3 returned no ETag for copied part ${range.number} of ${to}`);
-        parts.push({ PartNumber: range.number, ETag: CopyPartResult.ETag });
+    const copyPart = async (range: { number: number; first: number; last: number }): Promise<void> => {
+      const { CopyPartResult } = await call(() =>
+        client.send(
+          new UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: to,
+            UploadId: uploadId,
+            PartNumber: range.number,
+            CopySource: copySource(bucket, from),
+            CopySourceRange: `bytes=${range.first}-${range.last}`,
+          }),
+        ),
+      );
+      if (!CopyPartResult?.ETag) throw new Error(`S3 returned no ETag for copied part ${range.number} of ${to}`);
+      parts.push({ PartNumber: range.number, ETag: CopyPartResult.ETag });
+    };
+    // A few part copies at once (each is a server-side job of seconds); the first failure
+    // stops the others from starting new ones, and all settle before the upload is aborted.
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      for (let range = ranges.shift(); range && !failure; range = ranges.shift()) {
+        await copyPart(range).catch((error: unknown) => {
+          failure ??= { error };
+        });
       }
-    });
-    // Let every worker settle before aborting, so no part copy lands after the abort.
-    const settled = await Promise.allSettled(workers.map((w) => w.catch((err: unknown) => ((failed = true), Promise.reject(err)))));
-    const rejection = settled.find((r) => r.status === 'rejected');
-    if (rejection) throw rejection.reason;
+    };
+    await Promise.all(Array.from({ length: Math.min(4, ranges.length) }, worker));
+    if (failure) throw failure.error;
     parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
     await call(() => client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId, MultipartUpload: { Parts: parts } })));
   } catch (err) {

@@ -194,6 +194,40 @@ describe('S3 store', () => {
     }
   });
 
+  it('walks a listing past the first page of 1,000 keys, in SHA-256 order, and resumes after a digest', async () => {
+    const { store, prefix } = makeStore();
+    const digests = Array.from({ length: 1005 }, () => sha256Of(randomBytes(8))).sort();
+    const queue = [...digests];
+    const writer = async () => {
+      for (let sha256 = queue.pop(); sha256; sha256 = queue.pop()) {
+        await client.send(new PutObjectCommand({ Bucket: server.bucket, Key: blobKey(prefix, sha256), Body: sha256 }));
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, writer));
+    const listed: string[] = [];
+    for await (const blob of store.iterate()) listed.push(blob.sha256);
+    expect(listed).toEqual(digests);
+    const rest: string[] = [];
+    for await (const blob of store.iterate({ after: digests[999] })) rest.push(blob.sha256);
+    expect(rest).toEqual(digests.slice(1000));
+  });
+
+  it('streams a blob many times its part size with memory that does not grow with the blob', async () => {
+    const { store } = makeStore();
+    const chunk = randomBytes(1024 * 1024);
+    const size = 320 * 1024 * 1024;
+    async function* generated(): AsyncGenerator<Buffer> {
+      for (let sent = 0; sent < size; sent += chunk.length) yield chunk;
+    }
+    // Buffers live outside the JS heap: arrayBuffers counts them, shared ones included.
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    const d = await store.put(generated(), { onProgress: () => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)) });
+    expect(d.size).toBe(size);
+    // Parts of 5 MiB, one filling and one in flight, plus the hashers' batches: far below the 320 MiB streamed.
+    expect((peak - before) / 2 ** 20).toBeLessThan(128);
+  });
+
   it('answers STORAGE_UNAVAILABLE and reports ill health when the endpoint does not answer', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

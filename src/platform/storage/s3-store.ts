@@ -20,7 +20,6 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -30,10 +29,13 @@ import type { BlobStat, BlobStore, BytesSource, Digests, GcOptions, GcResult, Pu
 import { SHA256_HEX } from './blob-store.js';
 import { createDualDigest, digestStream } from './digest.js';
 import { createS3Client, isInvalidRange, isMissing, toStorageError } from './s3-client.js';
-import { MAX_SINGLE_COPY, MIN_PART_SIZE, abortUpload, copyObject, uploadStream, type S3Target } from './s3-multipart.js';
+import { MAX_SINGLE_COPY, MIN_PART_SIZE, copyObject, uploadStream, type S3Target } from './s3-multipart.js';
 import { sliceStream } from './s3-range.js';
+import { abortStaleUploads, sweepTemporaryObjects } from './s3-sweep.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The part of a blob's key after `blobs/`: `ab/cd/<sha256>`. */
+const BLOB_KEY = /^([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
 const ignore = (): void => undefined;
 
 export interface S3StoreOptions {
@@ -74,7 +76,6 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
   const blobsPrefix = `${root}blobs/`;
   const tmpPrefix = `${root}tmp/`;
   const blobKey = (sha256: string) => `${blobsPrefix}${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
-  const BLOB_KEY = /^([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
 
   const target: S3Target = {
     client,
@@ -149,7 +150,7 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
     }
     try {
       signal?.throwIfAborted();
-      await uploadStream(target, tempKey, hashed(), { partSize, ...(signal ? { signal } : {}) });
+      await uploadStream(target, tempKey, hashed(), { partSize, signal });
       const digests = digest ? await digest.digest() : { sha256: '', sm3: '', size: consumed };
       checkExpectation(digests, trusted ? { size: trusted.size } : options.expect);
       return { tempKey, digests: trusted ?? digests };
@@ -160,7 +161,11 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
     }
   }
 
-  /** Copies a verified temporary object to its final key (unless an intact copy is there), then drops it. */
+  /**
+   * Copies a verified temporary object to its final key, then drops it. Without
+   * `overwrite`, an object of the same size already there is kept (bit rot in it is
+   * for the fixity audit and `replace` to find and repair).
+   */
   async function commit(tempKey: string, digests: Digests, overwrite: boolean): Promise<void> {
     const finalKey = blobKey(digests.sha256);
     try {
@@ -192,40 +197,6 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-  }
-
-  /** Temporary objects of writers that died, older than the cutoff. */
-  async function sweepTemp(cutoff: number): Promise<void> {
-    let token: string | undefined;
-    do {
-      const page = await call(() => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: tmpPrefix, ContinuationToken: token })));
-      for (const object of page.Contents ?? []) {
-        if (object.Key && (object.LastModified?.getTime() ?? 0) <= cutoff) await removeQuietly(object.Key);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-  }
-
-  /** Multipart uploads (to tmp/ while streaming, to blobs/ while copying) that nobody will complete. */
-  async function sweepUploads(cutoff: number): Promise<void> {
-    for (const prefix of [tmpPrefix, blobsPrefix]) {
-      let keyMarker: string | undefined;
-      let uploadIdMarker: string | undefined;
-      do {
-        const page = await call(() =>
-          client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
-        );
-        for (const upload of page.Uploads ?? []) {
-          if (upload.Key && upload.UploadId && (upload.Initiated?.getTime() ?? 0) <= cutoff) {
-            await abortUpload(target, upload.Key, upload.UploadId).catch((err: unknown) => {
-              if (!isMissing(err)) throw err;
-            });
-          }
-        }
-        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-        uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
-      } while (keyMarker);
-    }
   }
 
   const store: BlobStore = {
@@ -324,8 +295,8 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
         await call(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: blobKey(blob.sha256) })));
         removed.push(blob.sha256);
       }
-      await sweepTemp(cutoff);
-      await sweepUploads(cutoff);
+      await sweepTemporaryObjects(target, tmpPrefix, cutoff);
+      await abortStaleUploads(target, [tmpPrefix, blobsPrefix], cutoff);
       return { examined, removed };
     },
 

@@ -1,6 +1,6 @@
 /**
  * The parts of s3rver 3.7 (a fake S3 server, CommonJS, no published types) that the
- * test server uses, including two methods of its filesystem store that the
+ * test server uses, with the methods of its filesystem store that the
  * compatibility layer in s3-server.ts builds on.
  */
 declare module 's3rver' {
@@ -22,6 +22,15 @@ declare module 's3rver' {
     /** `<directory>/<bucket>/<key dirs>/<last segment>._S3rver_<resource>`; with no key, the bucket's own resources. */
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
     putPart(bucket: string, uploadId: string, partNumber: number, content: Readable): Promise<{ size: number; md5: string }>;
+    getBucket(bucket: string): Promise<object | null>;
+    listObjects(
+      bucket: string,
+      options: { prefix?: string; startAfter?: string; maxKeys?: number; delimiter?: string },
+    ): Promise<{
+      objects: Array<{ key: string; size: number; lastModifiedDate: Date; metadata: { etag?: string } }>;
+      commonPrefixes: string[];
+      isTruncated: boolean;
+    }>;
   }
 
   class S3rver {

@@ -4,11 +4,14 @@
  *
  * s3rver lacks three calls the S3 blob store makes: ListMultipartUploads (answers
  * NotImplemented), AbortMultipartUpload (MethodNotAllowed) and UploadPartCopy
- * (NotImplemented). This file answers those three itself, in front of s3rver and over
- * s3rver's own on-disk layout (`<bucket>/._S3rver_uploads/<uploadId>/{key,1,2,…}`),
- * so the real SDK still serialises the requests and parses the replies, but their
- * semantics are ours, not an independent server's; these three requests are not
- * signature-checked. Every other call is s3rver's.
+ * (NotImplemented); and its ListObjectsV2 fails with a 500 as soon as a listing has
+ * more than one page, because it encrypts continuation tokens with DES, which the
+ * OpenSSL 3 of Node ≥ 17 refuses. This file answers those four itself, in front of
+ * s3rver and over s3rver's own store (its on-disk layout
+ * `<bucket>/._S3rver_uploads/<uploadId>/{key,1,2,…}`, and its listObjects for key
+ * order, prefix and start-after), so the real SDK still serialises the requests and
+ * parses the replies, but their semantics are ours, not an independent server's, and
+ * these requests are not signature-checked. Every other call is s3rver's.
  */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -56,7 +59,7 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** The three calls s3rver lacks, answered over its filesystem layout. */
+/** The calls s3rver lacks or fails, answered over its own store. */
 function compatibilityLayer(s3rver: S3rver): (req: IncomingMessage) => Handler | undefined {
   const uploadsDir = (bucket: string) => s3rver.store.getResourcePath(bucket, undefined, 'uploads');
 
@@ -106,12 +109,39 @@ function compatibilityLayer(s3rver: S3rver): (req: IncomingMessage) => Handler |
     reply(res, 200, `<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`);
   };
 
+  const listObjectsV2 = (bucket: string, query: URLSearchParams): Handler => async (_req, res) => {
+    if (!(await s3rver.store.getBucket(bucket))) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+    const prefix = query.get('prefix') ?? '';
+    const token = query.get('continuation-token');
+    const startAfter = token ? Buffer.from(token, 'base64url').toString('utf8') : (query.get('start-after') ?? '');
+    const maxKeys = Math.min(1000, Number(query.get('max-keys') ?? 1000));
+    const page = await s3rver.store.listObjects(bucket, { prefix, startAfter, maxKeys });
+    const last = page.objects.at(-1)?.key;
+    const contents = page.objects
+      .map(
+        (o) =>
+          `<Contents><Key>${xmlEscape(o.key)}</Key><LastModified>${o.lastModifiedDate.toISOString()}</LastModified>` +
+          `<ETag>${xmlEscape(o.metadata.etag ?? '')}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      )
+      .join('');
+    const next = page.isTruncated && last ? `<NextContinuationToken>${Buffer.from(last).toString('base64url')}</NextContinuationToken>` : '';
+    reply(
+      res,
+      200,
+      `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${xmlEscape(prefix)}</Prefix>` +
+        `<KeyCount>${page.objects.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${page.isTruncated}</IsTruncated>${next}${contents}</ListBucketResult>`,
+    );
+  };
+
   return (req) => {
     const url = new URL(req.url ?? '/', 'http://s3rver');
     const [bucket = '', ...segments] = url.pathname.slice(1).split('/').map(decodeURIComponent);
     const key = segments.join('/');
     const uploadId = url.searchParams.get('uploadId');
     if (req.method === 'GET' && key === '' && url.searchParams.has('uploads')) return listMultipartUploads(bucket, url.searchParams);
+    if (req.method === 'GET' && key === '' && url.searchParams.get('list-type') === '2' && !url.searchParams.has('delimiter')) {
+      return listObjectsV2(bucket, url.searchParams);
+    }
     if (req.method === 'DELETE' && key !== '' && uploadId) return abortMultipartUpload(bucket, uploadId);
     if (req.method === 'PUT' && uploadId && req.headers['x-amz-copy-source']) {
       return uploadPartCopy(bucket, uploadId, Number(url.searchParams.get('partNumber')));
