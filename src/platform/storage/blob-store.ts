@@ -8,6 +8,7 @@
  * which swaps a damaged copy for verified bytes.
  */
 import type { Readable } from 'node:stream';
+import { platformErrors } from '../http/errors.js';
 
 export interface Digests {
   sha256: string;
@@ -88,3 +89,17 @@ export interface BlobStore {
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Throws BLOB_SIZE_MISMATCH / BLOB_DIGEST_MISMATCH unless `actual` has what `expect` names. */
+export function checkDigests(actual: Digests, expect: Partial<Digests> | undefined): void {
+  if (!expect) return;
+  if (expect.size !== undefined && expect.size !== actual.size) {
+    throw platformErrors.BLOB_SIZE_MISMATCH({ expected: expect.size, actual: actual.size });
+  }
+  for (const algorithm of ['sha256', 'sm3'] as const) {
+    const want = expect[algorithm];
+    if (want !== undefined && want.toLowerCase() !== actual[algorithm]) {
+      throw platformErrors.BLOB_DIGEST_MISMATCH({ expected: `${algorithm}:${want}`, actual: `${algorithm}:${actual[algorithm]}` });
+    }
+  }
+}

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { platformErrors, LantaiError } from '../http/errors.js';
 import type { BlobStat, BlobStore, ByteRange, BytesSource, Digests, GcOptions, GcResult, PutOptions } from './blob-store.js';
-import { SHA256_HEX } from './blob-store.js';
+import { SHA256_HEX, checkDigests } from './blob-store.js';
 import { createDualDigest, digestStream } from './digest.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -105,26 +105,13 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
       await handle.close();
       handle = undefined;
       const digests = await digest.digest();
-      checkExpectation(digests, options.expect);
+      checkDigests(digests, options.expect);
       return { temp, digests };
     } catch (err) {
       digest.abort();
       await handle?.close().catch(() => undefined);
       await fs.rm(temp, { force: true });
       throw storageError(err);
-    }
-  }
-
-  function checkExpectation(actual: Digests, expect: Partial<Digests> | undefined): void {
-    if (!expect) return;
-    if (expect.size !== undefined && expect.size !== actual.size) {
-      throw platformErrors.BLOB_SIZE_MISMATCH({ expected: expect.size, actual: actual.size });
-    }
-    for (const algorithm of ['sha256', 'sm3'] as const) {
-      const want = expect[algorithm];
-      if (want !== undefined && want.toLowerCase() !== actual[algorithm]) {
-        throw platformErrors.BLOB_DIGEST_MISMATCH({ expected: `${algorithm}:${want}`, actual: `${algorithm}:${actual[algorithm]}` });
-      }
     }
   }
 
@@ -206,7 +193,7 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
       const st = await fs.stat(localPath);
       if (st.size !== digests.size) throw platformErrors.BLOB_SIZE_MISMATCH({ expected: digests.size, actual: st.size });
       if (options.verify ?? true) {
-        checkExpectation(await digestStream(createReadStream(localPath, { highWaterMark: 1 << 22 })), digests);
+        checkDigests(await digestStream(createReadStream(localPath, { highWaterMark: 1 << 22 })), digests);
       }
       if (await exists(blobPath(digests.sha256))) {
         const t = new Date();

@@ -26,7 +26,7 @@ import {
 import type { S3Config } from '../../config.js';
 import { platformErrors } from '../http/errors.js';
 import type { BlobStat, BlobStore, BytesSource, Digests, GcOptions, GcResult, PutOptions } from './blob-store.js';
-import { SHA256_HEX } from './blob-store.js';
+import { SHA256_HEX, checkDigests } from './blob-store.js';
 import { createDualDigest, digestStream } from './digest.js';
 import { createS3Client, isInvalidRange, isMissing, toStorageError } from './s3-client.js';
 import { MAX_SINGLE_COPY, MIN_PART_SIZE, copyObject, uploadStream, type S3Target } from './s3-multipart.js';
@@ -100,19 +100,6 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
     if (!SHA256_HEX.test(sha256)) throw platformErrors.BLOB_NOT_FOUND({ store: name, sha256 });
   }
 
-  function checkExpectation(actual: Digests, expect: Partial<Digests> | undefined): void {
-    if (!expect) return;
-    if (expect.size !== undefined && expect.size !== actual.size) {
-      throw platformErrors.BLOB_SIZE_MISMATCH({ expected: expect.size, actual: actual.size });
-    }
-    for (const algorithm of ['sha256', 'sm3'] as const) {
-      const want = expect[algorithm];
-      if (want !== undefined && want.toLowerCase() !== actual[algorithm]) {
-        throw platformErrors.BLOB_DIGEST_MISMATCH({ expected: `${algorithm}:${want}`, actual: `${algorithm}:${actual[algorithm]}` });
-      }
-    }
-  }
-
   async function head(key: string) {
     try {
       return await call(() => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
@@ -152,7 +139,7 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
       signal?.throwIfAborted();
       await uploadStream(target, tempKey, hashed(), { partSize, signal });
       const digests = digest ? await digest.digest() : { sha256: '', sm3: '', size: consumed };
-      checkExpectation(digests, trusted ? { size: trusted.size } : options.expect);
+      checkDigests(digests, trusted ? { size: trusted.size } : options.expect);
       return { tempKey, digests: trusted ?? digests };
     } catch (err) {
       digest?.abort();
@@ -218,7 +205,7 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
       if (size !== digests.size) throw platformErrors.BLOB_SIZE_MISMATCH({ expected: digests.size, actual: size });
       const read = () => createReadStream(localPath, { highWaterMark: 1 << 20 });
       if ((await head(blobKey(digests.sha256)))?.ContentLength === digests.size) {
-        if (verify) checkExpectation(await digestStream(read()), digests);
+        if (verify) checkDigests(await digestStream(read()), digests);
         return digests;
       }
       const { tempKey } = await writeTemp(read(), verify ? { expect: digests } : { trusted: digests });
