@@ -14,7 +14,8 @@ import type { Zone } from '../../config.js';
 import type { Db } from '../../platform/db/database.js';
 import { accountsErrors } from './errors.js';
 import { activeGrants } from './grants-repo.js';
-import type { Classification, Role } from './model.js';
+import { isAdminRole, type Classification, type Role } from './model.js';
+import { checkTotp, enrolment, newTotpSecret } from './totp.js';
 import { verifyPassword } from './password.js';
 import type { Actor, AuditSink } from './service.js';
 import type { Viewer } from './viewer.js';
@@ -27,7 +28,12 @@ export const ABSOLUTE_SESSION_MS = 12 * 60 * 60 * 1000;
 export interface AuthSettings {
   zone: Zone;
   idleMinutes: number;
+  /** Admin roles must pass a TOTP second factor (LANTAI_REQUIRE_2FA). */
+  require2fa: boolean;
 }
+
+/** Where the session stands with the second factor. */
+export type SecondFactor = 'not-needed' | 'ok' | 'verify' | 'enrol';
 
 export interface SignedIn {
   token: string;
@@ -43,6 +49,7 @@ export interface SessionContext {
   actor: Actor;
   mustChangePassword: boolean;
   displayName: string;
+  secondFactor: SecondFactor;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -109,7 +116,7 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
       const row = await db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['sessions.id as sid', 'sessions.csrf_token', 'sessions.last_seen_at', 'sessions.expires_at', 'users.id as uid', 'users.username', 'users.display_name', 'users.organisation_id', 'users.clearance', 'users.disabled', 'users.must_change_password'])
+        .select(['sessions.id as sid', 'sessions.csrf_token', 'sessions.last_seen_at', 'sessions.expires_at', 'users.id as uid', 'users.username', 'users.display_name', 'users.organisation_id', 'users.clearance', 'users.disabled', 'users.must_change_password', 'users.totp_enabled', 'sessions.second_factor_ok'])
         .where('sessions.id', '=', id)
         .executeTakeFirst();
       const now = Date.now();
@@ -132,7 +139,10 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
         zone: settings.zone,
         grants: await activeGrants(db, row.uid, row.organisation_id),
       };
+      const needsSecond = settings.require2fa && roles.some(isAdminRole);
+      const secondFactor: SecondFactor = !needsSecond ? 'not-needed' : row.second_factor_ok === 1 ? 'ok' : row.totp_enabled === 1 ? 'verify' : 'enrol';
       return {
+        secondFactor,
         sessionId: id,
         csrfToken: row.csrf_token,
         viewer,
@@ -140,6 +150,31 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
         mustChangePassword: row.must_change_password === 1,
         displayName: row.display_name,
       };
+    },
+
+    /** Starts (or restarts, while not yet confirmed) TOTP enrolment for the signed-in user. */
+    async beginTotp(s: SessionContext): Promise<{ uri: string; qrDataUrl: string }> {
+      const userId = s.viewer.userId ?? '';
+      const user = await db.selectFrom('users').select(['username', 'totp_enabled']).where('id', '=', userId).executeTakeFirstOrThrow();
+      if (user.totp_enabled === 1) throw accountsErrors.TOTP_ALREADY_ENROLLED();
+      const secret = newTotpSecret();
+      await db.updateTable('users').set({ totp_secret: secret, updated_at: new Date().toISOString() }).where('id', '=', userId).execute();
+      return enrolment(secret, user.username);
+    },
+
+    /** Confirms enrolment (first code) or passes the second factor for this session. */
+    async verifyTotp(s: SessionContext, code: string): Promise<void> {
+      const userId = s.viewer.userId ?? '';
+      const user = await db.selectFrom('users').select(['username', 'totp_secret', 'totp_enabled']).where('id', '=', userId).executeTakeFirstOrThrow();
+      const ok = user.totp_secret !== null && checkTotp(user.totp_secret, user.username, code);
+      await db.transaction().execute(async (tx) => {
+        if (ok) {
+          if (user.totp_enabled === 0) await tx.updateTable('users').set({ totp_enabled: 1, updated_at: new Date().toISOString() }).where('id', '=', userId).execute();
+          await tx.updateTable('sessions').set({ second_factor_ok: 1 }).where('id', '=', s.sessionId).execute();
+        }
+        await audit.append(tx, { actor: { ...s.actor, roles: [...s.actor.roles] }, action: user.totp_enabled === 0 ? 'accounts.totp.enrol' : 'accounts.totp.verify', target: { type: 'user', id: userId, label: user.username }, result: ok ? 'ok' : 'refused' });
+      });
+      if (!ok) throw accountsErrors.TOTP_INVALID();
     },
 
     async logout(sessionId: string, everywhere: boolean, actor: Actor): Promise<void> {

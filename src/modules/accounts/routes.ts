@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { LantaiError } from '../../platform/http/errors.js';
 import type { HttpServer } from '../../platform/http/server.js';
-import type { Auth, SessionContext } from './auth.js';
+import type { Auth, SecondFactor, SessionContext } from './auth.js';
 import { accountsErrors } from './errors.js';
 import { classificationSchema, organisationKindSchema, roleSchema } from './model.js';
 import type { AccountsService, Actor, AuditSink } from './service.js';
@@ -34,6 +34,7 @@ export interface AccountsRouteDeps {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OPEN_WHILE_PASSWORD_MUST_CHANGE = new Set(['/api/auth/session', '/api/auth/password', '/api/auth/logout']);
+const OPEN_BEFORE_SECOND_FACTOR = new Set(['/api/auth/session', '/api/auth/logout', '/api/auth/totp/enrol', '/api/auth/totp/verify']);
 
 /** The Viewer of a request: the session's, or an anonymous visitor of this zone. */
 export function viewerOf(request: FastifyRequest, zone: Viewer['zone']): Viewer {
@@ -65,6 +66,10 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
       throw accountsErrors.AUTH_CSRF();
     }
     const path = request.url.split('?')[0] ?? '';
+    const second = request.session.secondFactor;
+    if ((second === 'verify' || second === 'enrol') && !OPEN_BEFORE_SECOND_FACTOR.has(path)) {
+      throw second === 'verify' ? accountsErrors.TOTP_REQUIRED() : accountsErrors.TOTP_ENROL_REQUIRED();
+    }
     if (request.session.mustChangePassword && !OPEN_WHILE_PASSWORD_MUST_CHANGE.has(path)) throw accountsErrors.AUTH_PASSWORD_CHANGE_REQUIRED();
   });
 
@@ -86,14 +91,16 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
     return request.session;
   };
 
-  const sessionReply = (s: { csrfToken: string; mustChangePassword: boolean }, user: { id: string; username: string; displayName: string; roles: readonly string[]; organisationId: string | null }) => ({
+  const sessionReply = (s: { csrfToken: string; mustChangePassword: boolean; secondFactor: SecondFactor }, user: { id: string; username: string; displayName: string; roles: readonly string[]; organisationId: string | null }) => ({
     csrfToken: s.csrfToken,
     mustChangePassword: s.mustChangePassword,
+    secondFactor: s.secondFactor,
     user: { ...user, roles: [...user.roles] },
   });
   const sessionSchema = z.object({
     csrfToken: z.string(),
     mustChangePassword: z.boolean(),
+    secondFactor: z.enum(['not-needed', 'ok', 'verify', 'enrol']),
     user: z.object({ id: z.string(), username: z.string(), displayName: z.string(), roles: z.array(z.string()), organisationId: z.string().nullable() }),
   });
 
@@ -113,6 +120,13 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
     const s = requireSignedIn(request);
     await auth.logout(s.sessionId, request.body.everywhere, s.actor);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true as const };
+  });
+
+  app.post('/api/auth/totp/enrol', { schema: { tags: ['accounts'], summary: '绑定动态口令验证器 / enrol a TOTP authenticator', response: { 200: z.object({ uri: z.string(), qrDataUrl: z.string() }) } } }, async (request) => auth.beginTotp(requireSignedIn(request)));
+
+  app.post('/api/auth/totp/verify', { schema: { tags: ['accounts'], summary: '验证动态口令 / pass the TOTP check (also confirms enrolment)', body: z.object({ code: z.string().max(10) }), response: { 200: ok } } }, async (request) => {
+    await auth.verifyTotp(requireSignedIn(request), request.body.code);
     return { ok: true as const };
   });
 
