@@ -15,6 +15,11 @@ import { registerPlatformRoutes } from './platform/http/platform-routes.js';
 import { openStores, type Stores } from './platform/storage/stores.js';
 import { closeDigestWorkers } from './platform/storage/digest.js';
 import { accountsMigrations } from './modules/accounts/migrations.js';
+import { auditMigrations } from './modules/audit/migrations.js';
+import { createAuditLog, type AuditLog } from './modules/audit/service.js';
+import { createAccountsService, type AccountsService } from './modules/accounts/service.js';
+import { createAuth } from './modules/accounts/auth.js';
+import { registerAccountsRoutes } from './modules/accounts/routes.js';
 
 function readVersion(): string {
   // src/app.ts and dist/src/app.js sit one and two levels below package.json.
@@ -28,7 +33,7 @@ function readVersion(): string {
 export const VERSION = readVersion();
 
 /** Every migration, platform first, then each module's (in dependency order). */
-export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations];
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations];
 
 export interface App {
   config: Readonly<Config>;
@@ -37,6 +42,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
+  services: { audit: AuditLog; accounts: AccountsService };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -78,6 +84,13 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       jobs,
       meta: { name: '兰台 Lantai', version: VERSION, demo: config.demo, zone: config.zone, classified: config.classified },
     });
+    const audit = createAuditLog({ caps: database.caps, files: { keyFile: config.auditKeyFile, checkpointFile: config.auditCheckpointFile } });
+    const accounts = createAccountsService({ audit });
+    const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa } });
+    registerAccountsRoutes(http, { db: database.db, auth, accounts, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
+    // Anchor the audit chain outside the database every ten minutes.
+    jobs.define('audit.checkpoint', async () => audit.checkpoint(database.db));
+    jobs.schedule('audit.checkpoint', '*/10 * * * *');
     const opened = stores;
     return {
       config,
@@ -86,6 +99,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
+      services: { audit, accounts },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

@@ -41,6 +41,9 @@ export interface Config {
   clamdSocket: string | undefined;
   fixityCron: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Outside the database: the key that signs audit checkpoints, and the checkpoint file (DESIGN.md, accounts). */
+  auditKeyFile: string;
+  auditCheckpointFile: string;
   /** Run job workers inside `lantai serve` (default on; turn off when dedicated `lantai worker` nodes run them). */
   inProcessWorkers: boolean;
 }
@@ -64,6 +67,8 @@ export const VARIABLES = [
   ['LANTAI_CLAMD_SOCKET', '', 'ClamAV clamd 套接字 / clamd socket for virus checks'],
   ['LANTAI_FIXITY_CRON', '0 1 * * *', '固定性审计计划 / fixity audit schedule (cron)'],
   ['LANTAI_LOG_LEVEL', 'info', '日志级别 / log level'],
+  ['LANTAI_AUDIT_KEY_FILE', '<LANTAI_DATA_DIR>/audit/checkpoint.key', '审计检查点签名密钥文件（库外保存）/ key signing audit checkpoints, kept outside the database'],
+  ['LANTAI_AUDIT_CHECKPOINT_FILE', '<LANTAI_DATA_DIR>/audit/checkpoints.jsonl', '审计检查点文件（库外保存）/ audit checkpoint file, outside the database'],
   ['LANTAI_IN_PROCESS_WORKERS', '1', '在 serve 进程内运行作业 / run jobs inside serve'],
 ] as const;
 
@@ -180,11 +185,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   if (fixityCron.split(/\s+/).length < 5 || fixityCron.split(/\s+/).length > 6) {
     throw new ConfigError('LANTAI_FIXITY_CRON', `“${fixityCron}”不是 cron 表达式，例如 "0 1 * * *"（每天 1 点）。`, `"${fixityCron}" is not a cron expression, e.g. "0 1 * * *" (01:00 daily).`);
   }
+  const dataDir = path.resolve(cwd, text(env, 'LANTAI_DATA_DIR') ?? './data');
   const stores = parseStores(text(env, 'LANTAI_STORES') ?? 'primary=./data/blobs', cwd);
   const config: Config = {
     database: parseDatabaseUrl(text(env, 'LANTAI_DATABASE_URL') ?? 'sqlite:./data/lantai.db', cwd),
     stores,
-    dataDir: path.resolve(cwd, text(env, 'LANTAI_DATA_DIR') ?? './data'),
+    dataDir,
+    auditKeyFile: path.resolve(cwd, text(env, 'LANTAI_AUDIT_KEY_FILE') ?? path.join(dataDir, 'audit', 'checkpoint.key')),
+    auditCheckpointFile: path.resolve(cwd, text(env, 'LANTAI_AUDIT_CHECKPOINT_FILE') ?? path.join(dataDir, 'audit', 'checkpoints.jsonl')),
     port,
     host,
     baseUrl,

@@ -11,6 +11,7 @@ import { openDatabase } from './platform/db/database.js';
 import { assertInstallation, installationMode, markInstallation } from './platform/db/installation.js';
 import { LantaiError } from './platform/http/errors.js';
 import { createOutput, type Output } from './platform/cli/output.js';
+import { seedDemoAccounts, setupInstallation } from './modules/accounts/setup.js';
 
 export interface CliContext {
   config(overrides?: Record<string, string>): Readonly<Config>;
@@ -21,6 +22,14 @@ export interface CliContext {
 
 /** Commands contributed by modules (none yet: accounts, transfer, preservation… add theirs here). */
 const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [];
+
+/** Marks an empty database as the demo's and gives it one account per role. */
+async function claimDemo(app: App): Promise<void> {
+  await app.database.db.transaction().execute(async (tx) => {
+    await markInstallation(tx, 'demo');
+    await seedDemoAccounts(tx, app.services.accounts);
+  });
+}
 
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -64,7 +73,7 @@ export function createProgram(): Command {
       const app = await buildApp(config);
       try {
         const outcome = await assertInstallation(app.database.db, config.demo ? 'demo' : 'production');
-        if (outcome === 'claimed') await app.database.db.transaction().execute((tx) => markInstallation(tx, 'demo'));
+        if (outcome === 'claimed') await claimDemo(app);
         if (config.inProcessWorkers) app.startWorkers();
         const address = await app.http.listen({ port: config.port, host: config.host });
         const port = new URL(address).port;
@@ -116,16 +125,30 @@ export function createProgram(): Command {
 
   program
     .command('setup')
-    .description('初始化正式部署（创建三员账号）/ set up a real installation (creates the three admin accounts)')
-    .action(async () => {
+    .description('初始化正式部署：创建档案馆和三员账号 / set up a real installation: the archive and the three admin accounts')
+    .option('--archive-name <name>', '档案馆名称 / name of the archive', '档案馆')
+    .option('--system-admin <username>', '系统管理员用户名 / system admin username', 'sysadmin')
+    .option('--security-admin <username>', '安全保密管理员用户名 / security admin username', 'secadmin')
+    .option('--auditor <username>', '安全审计员用户名 / auditor username', 'auditor')
+    .action(async (opts: { archiveName: string; systemAdmin: string; securityAdmin: string; auditor: string }) => {
       const out = context.output();
       await context.withApp(async (app) => {
         const mode = await installationMode(app.database.db);
         if (mode === 'demo') await assertInstallation(app.database.db, 'production');
-        await app.database.db.transaction().execute((tx) => markInstallation(tx, 'production'));
-        out.result({ mode: 'production', database: app.database.describe }, () =>
-          out.say(`正式部署已初始化：${app.database.describe}`, `installation set up: ${app.database.describe}`),
-        );
+        if (mode === 'production') {
+          out.say('已经初始化过，未做任何改动。', 'already set up; nothing changed.');
+          return;
+        }
+        const created = await app.database.db.transaction().execute(async (tx) => {
+          await markInstallation(tx, 'production');
+          return setupInstallation(tx, app.services.accounts, { archiveName: opts.archiveName, admins: { systemAdmin: opts.systemAdmin, securityAdmin: opts.securityAdmin, auditor: opts.auditor } });
+        });
+        // The one-time passwords go to the terminal only, never to a log.
+        out.result({ mode: 'production', database: app.database.describe, accounts: created }, () => {
+          out.say(`正式部署已初始化：${app.database.describe}`, `installation set up: ${app.database.describe}`);
+          out.say('三员账号的一次性密码如下，首次登录须修改密码并绑定动态口令：', 'one-time passwords of the three admins; change them and enrol TOTP at first sign-in:');
+          for (const c of created) process.stdout.write(`  ${c.role}\t${c.username}\t${c.password}\n`);
+        });
       });
     });
 
@@ -136,11 +159,38 @@ export function createProgram(): Command {
       const out = context.output();
       await context.withApp(async (app) => {
         const outcome = await assertInstallation(app.database.db, 'demo');
-        if (outcome === 'claimed') await app.database.db.transaction().execute((tx) => markInstallation(tx, 'demo'));
+        if (outcome === 'claimed') await claimDemo(app);
         out.result({ mode: 'demo', database: app.database.describe }, () =>
           out.say(`演示环境已就绪：${app.database.describe}`, `demo installation ready: ${app.database.describe}`),
         );
       }, { LANTAI_DEMO: '1' });
+    });
+
+  const auditLog = program.command('audit-log').description('安全审计日志 / security audit log');
+  auditLog
+    .command('verify')
+    .description('校验审计链与库外签名检查点，指出第一条被破坏的记录 / verify the chain and its signed checkpoints; names the first broken entry')
+    .action(async () => {
+      const out = context.output();
+      await context.withApp(async (app) => {
+        const report = await app.services.audit.verify(app.database.db);
+        out.result(report, () =>
+          report.ok
+            ? out.say(`审计链完好：${report.entries} 条记录，${report.checkpointsChecked} 个检查点`, `audit chain intact: ${report.entries} entries, ${report.checkpointsChecked} checkpoints`)
+            : out.say(`审计链被破坏：${report.firstBroken?.zh ?? ''}`, `audit chain broken: ${report.firstBroken?.en ?? ''}`),
+        );
+        if (!report.ok) process.exitCode = 1;
+      });
+    });
+  auditLog
+    .command('checkpoint')
+    .description('立即在库外写入签名检查点 / write a signed checkpoint outside the database now')
+    .action(async () => {
+      const out = context.output();
+      await context.withApp(async (app) => {
+        const c = await app.services.audit.checkpoint(app.database.db);
+        out.result(c, () => out.say(c ? `检查点：第 ${c.seq} 条` : '没有新记录', c ? `checkpoint at entry ${c.seq}` : 'no new entries'));
+      });
     });
 
   for (const register of MODULE_CLIS) register(program, context);

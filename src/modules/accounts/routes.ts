@@ -33,7 +33,7 @@ export interface AccountsRouteDeps {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const OPEN_WHILE_PASSWORD_MUST_CHANGE = new Set(['/api/auth/session', '/api/auth/password', '/api/auth/logout']);
+const OPEN_WHILE_PASSWORD_MUST_CHANGE = new Set(['/api/auth/session', '/api/auth/password', '/api/auth/logout', '/api/auth/totp/enrol', '/api/auth/totp/verify']);
 const OPEN_BEFORE_SECOND_FACTOR = new Set(['/api/auth/session', '/api/auth/logout', '/api/auth/totp/enrol', '/api/auth/totp/verify']);
 
 /** The Viewer of a request: the session's, or an anonymous visitor of this zone. */

@@ -1,0 +1,160 @@
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../platform/db/test-support/databases.js';
+import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { SESSION_COOKIE } from './routes.js';
+import { setupInstallation } from './setup.js';
+
+const STRONG = 'Archive#2026x';
+/** An admin's own password: meets the policy and does not contain the username. */
+const pw = (username: string) => `${STRONG}-${username.length}${username.charCodeAt(0)}`;
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+describe.each(DIALECTS)('accounts over HTTP on %s', (dialect) => {
+  let t: TestApp;
+  const passwords: Record<string, string> = {};
+  const sessions: Record<string, Session> = {};
+  const totpSecrets: Record<string, string> = {};
+  const code = (username: string) => new TOTP({ secret: Secret.fromBase32(totpSecrets[username] ?? ''), digits: 6, period: 30 }).generate();
+
+  /** Signs an admin in and passes the second factor. */
+  async function signInAdmin(username: string, password: string): Promise<Session> {
+    const s = await signIn(username, password);
+    const res = await call(s, 'POST', '/api/auth/totp/verify', { code: code(username) });
+    expect(res.statusCode, res.body).toBe(200);
+    return s;
+  }
+  let archiveId = '';
+
+  async function login(username: string, password: string, address = '10.0.0.1') {
+    return t.app.http.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress: address });
+  }
+
+  async function signIn(username: string, password: string): Promise<Session> {
+    const res = await login(username, password);
+    expect(res.statusCode, res.body).toBe(200);
+    const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Strict');
+    return { cookie: `${SESSION_COOKIE}=${cookie?.value ?? ''}`, csrf: res.json().csrfToken };
+  }
+
+  function call(s: Session, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
+    return t.app.http.inject({ method, url, payload, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+  }
+
+  async function auditEntries(action: string) {
+    return t.app.database.db.selectFrom('audit_entries').select(['action', 'result', 'actor_username', 'target_id', 'reason']).where('action', '=', action).orderBy('seq').execute();
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    const created = await t.app.database.db.transaction().execute((tx) =>
+      setupInstallation(tx, t.app.services.accounts, { archiveName: '测试市档案馆', admins: { systemAdmin: 'sys', securityAdmin: 'sec', auditor: 'aud' } }),
+    );
+    for (const c of created) passwords[c.username] = c.password;
+    archiveId = (await t.app.database.db.selectFrom('organisations').select('id').where('kind', '=', 'archive').executeTakeFirstOrThrow()).id;
+    for (const admin of ['sys', 'sec', 'aud']) {
+      const first = await signIn(admin, passwords[admin] ?? '');
+      expect((await call(first, 'GET', '/api/auth/session')).json().secondFactor).toBe('enrol');
+      expect((await call(first, 'POST', '/api/auth/password', { current: passwords[admin], next: pw(admin) })).json().code).toBe('TOTP_ENROL_REQUIRED');
+      const enrolRes = await call(first, 'POST', '/api/auth/totp/enrol');
+      expect(enrolRes.statusCode, enrolRes.body).toBe(200);
+      const enrol = enrolRes.json();
+      expect(enrol.qrDataUrl).toMatch(/^data:image\/png;base64,/);
+      totpSecrets[admin] = new URL(enrol.uri).searchParams.get('secret') ?? '';
+      expect((await call(first, 'POST', '/api/auth/totp/verify', { code: '000000' === code(admin) ? '111111' : '000000' })).json().code).toBe('TOTP_INVALID');
+      expect((await call(first, 'POST', '/api/auth/totp/verify', { code: code(admin) })).statusCode).toBe(200);
+      const changed = await call(first, 'POST', '/api/auth/password', { current: passwords[admin], next: pw(admin) });
+      expect(changed.statusCode, changed.body).toBe(200);
+      const again = await signIn(admin, pw(admin));
+      expect((await call(again, 'POST', '/api/accounts/users', {})).json().code).toBe('TOTP_REQUIRED');
+      sessions[admin] = await signInAdmin(admin, pw(admin));
+    }
+  });
+  afterAll(async () => t?.close());
+
+  it('lets the system admin create an account whose owner must change the password at first sign-in', async () => {
+    const res = await call(sessions.sys as Session, 'POST', '/api/accounts/users', { username: 'zhang.san', displayName: '张三', organisationId: archiveId, password: 'Temp#Pass01' });
+    expect(res.statusCode, res.body).toBe(201);
+    const first = await signIn('zhang.san', 'Temp#Pass01');
+    expect((await call(first, 'GET', '/api/auth/session')).json()).toMatchObject({ mustChangePassword: true, user: { username: 'zhang.san', displayName: '张三' } });
+    const blocked = await call(first, 'PUT', `/api/accounts/users/${res.json().id}/clearance`, { clearance: '秘密' });
+    expect(blocked.json().code).toBe('AUTH_PASSWORD_CHANGE_REQUIRED');
+    const weak = await call(first, 'POST', '/api/auth/password', { current: 'Temp#Pass01', next: 'zhang.san123' });
+    expect(weak.json().code).toBe('PASSWORD_POLICY');
+    expect((await call(first, 'POST', '/api/auth/password', { current: 'Temp#Pass01', next: 'Better#Pass02' })).statusCode).toBe(200);
+    expect((await call(first, 'GET', '/api/auth/session')).json().mustChangePassword).toBe(false);
+    expect(await auditEntries('accounts.user.create')).toContainEqual(expect.objectContaining({ result: 'ok', actor_username: 'sys' }));
+  });
+
+  it('refuses and audits the security admin creating an account', async () => {
+    const res = await call(sessions.sec as Session, 'POST', '/api/accounts/users', { username: 'li.si', displayName: '李四', organisationId: archiveId, password: 'Temp#Pass01' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'FORBIDDEN_ROLE', message: expect.stringContaining('安全保密管理员') });
+    expect(await auditEntries('accounts.user.create')).toContainEqual(expect.objectContaining({ result: 'refused', actor_username: 'sec', reason: 'FORBIDDEN_ROLE' }));
+    expect(await t.app.database.db.selectFrom('users').select('id').where('username', '=', 'li.si').execute()).toEqual([]);
+  });
+
+  it('refuses and audits the system admin granting a role, and any admin granting to itself', async () => {
+    const user = (await t.app.database.db.selectFrom('users').select('id').where('username', '=', 'zhang.san').executeTakeFirstOrThrow()).id;
+    const bySys = await call(sessions.sys as Session, 'PUT', `/api/accounts/users/${user}/roles`, { roles: ['archivist'] });
+    expect(bySys.statusCode).toBe(403);
+    const secId = (await t.app.database.db.selectFrom('users').select('id').where('username', '=', 'sec').executeTakeFirstOrThrow()).id;
+    const selfGrant = await call(sessions.sec as Session, 'PUT', `/api/accounts/users/${secId}/roles`, { roles: ['security_admin', 'archivist'] });
+    expect(selfGrant.json().code).toBe('SELF_GRANT');
+    const refusals = (await auditEntries('accounts.user.roles')).filter((e) => e.result === 'refused');
+    expect(refusals.map((e) => e.actor_username).sort()).toEqual(['sec', 'sys']);
+  });
+
+  it('keeps the three admin roles exclusive of each other and of business roles', async () => {
+    const user = (await t.app.database.db.selectFrom('users').select('id').where('username', '=', 'zhang.san').executeTakeFirstOrThrow()).id;
+    const res = await call(sessions.sec as Session, 'PUT', `/api/accounts/users/${user}/roles`, { roles: ['archivist', 'auditor'] });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('ROLE_CONFLICT');
+    expect((await call(sessions.sec as Session, 'PUT', `/api/accounts/users/${user}/roles`, { roles: ['archivist', 'approver'] })).statusCode).toBe(200);
+  });
+
+  it('refuses a state-changing request without the anti-forgery token', async () => {
+    const s = sessions.sys as Session;
+    const res = await t.app.http.inject({ method: 'POST', url: '/api/accounts/users', headers: { cookie: s.cookie }, payload: { username: 'x.y', displayName: 'x', organisationId: archiveId, password: 'Temp#Pass01' } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('AUTH_CSRF');
+  });
+
+  it('locks an account after five failed sign-ins in ten minutes, even for the right password, and audits it', async () => {
+    for (let i = 0; i < 5; i++) expect((await login('aud', 'wrong-password', `10.1.0.${i}`)).json().code).toBe('AUTH_INVALID_CREDENTIALS');
+    const locked = await login('aud', pw('aud'), '10.1.0.99');
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json().code).toBe('AUTH_LOCKED');
+    expect((await auditEntries('accounts.login')).filter((e) => e.result === 'refused' && e.reason === 'locked')).toHaveLength(1);
+  });
+
+  it('locks an address after five failures whatever usernames it tries', async () => {
+    for (let i = 0; i < 5; i++) await login(`nobody${i}`, 'x', '10.9.9.9');
+    expect((await login('sys', pw('sys'), '10.9.9.9')).json().code).toBe('AUTH_LOCKED');
+    expect((await login('sys', pw('sys'), '10.9.9.10')).statusCode).toBe(200);
+  });
+
+  it('ends a session idle for longer than the timeout', async () => {
+    const s = await signIn('sys', pw('sys'));
+    const sysId = (await t.app.database.db.selectFrom('users').select('id').where('username', '=', 'sys').executeTakeFirstOrThrow()).id;
+    await t.app.database.db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 31 * 60_000).toISOString() }).where('user_id', '=', sysId).execute();
+    const res = await call(s, 'GET', '/api/auth/session');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('AUTH_SESSION_EXPIRED');
+    sessions.sys = await signInAdmin('sys', pw('sys'));
+  });
+
+  it('signs out everywhere', async () => {
+    const a = await signIn('sec', pw('sec'));
+    const b = await signIn('sec', pw('sec'));
+    expect((await call(a, 'POST', '/api/auth/logout', { everywhere: true })).statusCode).toBe(200);
+    expect((await call(b, 'GET', '/api/auth/session')).statusCode).toBe(401);
+    sessions.sec = await signInAdmin('sec', pw('sec'));
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The security audit log's tables. Append-only by construction: triggers refuse
+ * UPDATE and DELETE of entries on both databases, so even a bug (or a person with
+ * the application's database account) cannot edit history without first dropping
+ * the trigger — which the hash chain and its anchors then expose.
+ */
+import { sql } from 'kysely';
+import type { Migration } from '../../platform/db/migrations.js';
+import { columnTypes } from '../../platform/db/migrations.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const auditMigrations: Migration[] = [
+  {
+    name: '2026-11-27-12-audit-log',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      await db.schema
+        .createTable('audit_entries')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('at', t.timestamp, (c) => c.notNull())
+        .addColumn('actor_user_id', 'text')
+        .addColumn('actor_username', 'text')
+        .addColumn('actor_organisation_id', 'text')
+        .addColumn('actor_roles', 'text', (c) => c.notNull())
+        .addColumn('actor_class', 'text', (c) => c.notNull())
+        .addColumn('actor_address', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_type', 'text')
+        .addColumn('target_id', 'text')
+        .addColumn('target_label', 'text')
+        .addColumn('result', 'text', (c) => c.notNull().check(sql`result in ('ok','refused','failed')`))
+        .addColumn('reason', 'text')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_entries_class_at').on('audit_entries').columns(['actor_class', 'at']).execute();
+      await db.schema.createIndex('audit_entries_action').on('audit_entries').column('action').execute();
+      await db.schema
+        .createTable('audit_chain_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.insertInto('audit_chain_head' as never).values({ id: 1, seq: 0, hash: GENESIS_HASH } as never).execute();
+      if (caps.dialect === 'sqlite') {
+        await sql`create trigger audit_entries_no_update before update on audit_entries begin select raise(abort, 'audit entries are append-only'); end`.execute(db);
+        await sql`create trigger audit_entries_no_delete before delete on audit_entries begin select raise(abort, 'audit entries are append-only'); end`.execute(db);
+      } else {
+        await sql`create function audit_entries_append_only() returns trigger language plpgsql as $$ begin raise exception 'audit entries are append-only'; end $$`.execute(db);
+        await sql`create trigger audit_entries_no_update before update or delete on audit_entries for each row execute function audit_entries_append_only()`.execute(db);
+      }
+    },
+  },
+];

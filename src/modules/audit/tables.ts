@@ -1,0 +1,34 @@
+/** Table shapes of the audit module, merged into the platform's Tables. */
+export interface AuditEntriesTable {
+  seq: number;
+  id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_username: string | null;
+  actor_organisation_id: string | null;
+  actor_roles: string;
+  actor_class: string;
+  actor_address: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  target_label: string | null;
+  result: 'ok' | 'refused' | 'failed';
+  reason: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditChainHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    audit_entries: AuditEntriesTable;
+    audit_chain_head: AuditChainHeadTable;
+  }
+}
