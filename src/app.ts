@@ -20,6 +20,7 @@ import { createAuditLog, type AuditLog } from './modules/audit/service.js';
 import { createAccountsService, type AccountsService } from './modules/accounts/service.js';
 import { createAuth } from './modules/accounts/auth.js';
 import { registerAccountsRoutes } from './modules/accounts/routes.js';
+import { registerAuditRoutes } from './modules/audit/routes.js';
 
 function readVersion(): string {
   // src/app.ts and dist/src/app.js sit one and two levels below package.json.
@@ -88,6 +89,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const accounts = createAccountsService({ audit });
     const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa } });
     registerAccountsRoutes(http, { db: database.db, auth, accounts, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
+    registerAuditRoutes(http, { db: database.db, audit });
     // Anchor the audit chain outside the database every ten minutes.
     jobs.define('audit.checkpoint', async () => audit.checkpoint(database.db));
     jobs.schedule('audit.checkpoint', '*/10 * * * *');

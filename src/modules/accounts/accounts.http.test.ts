@@ -157,4 +157,19 @@ describe.each(DIALECTS)('accounts over HTTP on %s', (dialect) => {
     expect((await call(b, 'GET', '/api/auth/session')).statusCode).toBe(401);
     sessions.sec = await signInAdmin('sec', pw('sec'));
   });
+
+  it('shows the auditor only the admins’ entries and the security admin only ordinary users’, as CSV on request', async () => {
+    const byAuditor = await call(sessions.aud as Session, 'GET', '/api/audit/entries?limit=500');
+    expect(byAuditor.statusCode, byAuditor.body).toBe(200);
+    expect(byAuditor.json()).toContainEqual(expect.objectContaining({ actorUsername: 'sys', action: 'accounts.user.create', result: 'ok' }));
+    const classes = new Set((byAuditor.json() as Array<{ actorClass: string }>).map((e) => e.actorClass));
+    expect([...classes].every((c) => c === 'system_admin' || c === 'security_admin')).toBe(true);
+    const bySecurity = await call(sessions.sec as Session, 'GET', '/api/audit/entries?limit=500&format=csv');
+    expect(bySecurity.headers['content-type']).toContain('text/csv');
+    expect(bySecurity.body).not.toContain('"system_admin"');
+    expect(bySecurity.body).toContain('"user"');
+    const byClerk = await call(await signIn('zhang.san', 'Better#Pass02'), 'GET', '/api/audit/entries');
+    expect(byClerk.statusCode).toBe(403);
+    expect(await auditEntries('audit.review')).toContainEqual(expect.objectContaining({ result: 'refused', actor_username: 'zhang.san' }));
+  });
 });
