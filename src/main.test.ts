@@ -76,7 +76,16 @@ describe('lantai command line', () => {
     const pg = await createEmptyDatabase('postgres');
     try {
       const realEnv = { ...env, LANTAI_DATABASE_URL: pg.config.url };
-      expect((await lantai(['setup'], realEnv)).code).toBe(0);
+      const setup = await lantai(['--json', 'setup', '--archive-name', '测试市档案馆'], realEnv);
+      expect(setup.code, setup.stderr).toBe(0);
+      const created = JSON.parse(setup.stdout) as { accounts: Array<{ username: string; role: string; password: string }> };
+      expect(created.accounts.map((a) => a.role)).toEqual(['system_admin', 'security_admin', 'auditor']);
+      expect(created.accounts.every((a) => a.password.length >= 12)).toBe(true);
+      // The audit chain of the setup verifies, and says so for scripts.
+      const verify = await lantai(['--json', 'audit-log', 'verify'], realEnv);
+      expect(verify.code).toBe(0);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, firstBroken: null });
+      expect(verify.stdout).not.toContain(created.accounts[0]?.password ?? 'x');
       const demo = await lantai(['serve', '--demo'], realEnv);
       expect(demo.code).toBe(1);
       expect(demo.stderr).toContain('INSTALLATION_IS_REAL');
