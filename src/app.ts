@@ -19,6 +19,7 @@ import { auditMigrations } from './modules/audit/migrations.js';
 import { createAuditLog, type AuditLog } from './modules/audit/service.js';
 import { createAccountsService, type AccountsService } from './modules/accounts/service.js';
 import { createAuth } from './modules/accounts/auth.js';
+import { createApiKeys, type ApiKeys } from './modules/accounts/api-keys.js';
 import { registerAccountsRoutes } from './modules/accounts/routes.js';
 import { registerAuditRoutes } from './modules/audit/routes.js';
 
@@ -43,7 +44,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService };
+  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -88,7 +89,8 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const audit = createAuditLog({ caps: database.caps, files: { keyFile: config.auditKeyFile, checkpointFile: config.auditCheckpointFile } });
     const accounts = createAccountsService({ audit });
     const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa } });
-    registerAccountsRoutes(http, { db: database.db, auth, accounts, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
+    const apiKeys = createApiKeys({ audit });
+    registerAccountsRoutes(http, { db: database.db, auth, apiKeys, accounts, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
     registerAuditRoutes(http, { db: database.db, audit });
     // Anchor the audit chain outside the database every ten minutes.
     jobs.define('audit.checkpoint', async () => audit.checkpoint(database.db));
@@ -101,7 +103,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts },
+      services: { audit, accounts, apiKeys },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

@@ -172,4 +172,25 @@ describe.each(DIALECTS)('accounts over HTTP on %s', (dialect) => {
     expect(byClerk.statusCode).toBe(403);
     expect(await auditEntries('audit.review')).toContainEqual(expect.objectContaining({ result: 'refused', actor_username: 'zhang.san' }));
   });
+
+  it('issues an agency a filing-API key shown once, stored hashed, limited to the filing API, and revocable', async () => {
+    const agency = (await call(sessions.sys as Session, 'POST', '/api/accounts/organisations', { kind: 'agency', code: 'J009', name: '市交通运输局' })).json().id as string;
+    expect((await call(sessions.sys as Session, 'POST', '/api/accounts/api-keys', { organisationId: archiveId, name: 'OA' })).json().code).toBe('API_KEY_AGENCY_ONLY');
+    expect((await call(sessions.sec as Session, 'POST', '/api/accounts/api-keys', { organisationId: agency, name: 'OA' })).statusCode).toBe(403);
+    const issued = await call(sessions.sys as Session, 'POST', '/api/accounts/api-keys', { organisationId: agency, name: '协同办公系统', days: 30 });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const { id, key } = issued.json() as { id: string; key: string };
+    const stored = await t.app.database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(key.split('_')[2] ?? 'x');
+    const principal = await t.app.services.apiKeys.authenticate(t.app.database.db, key);
+    expect(principal.organisationId).toBe(agency);
+    // Outside the filing API the key opens nothing.
+    const elsewhere = await t.app.http.inject({ method: 'GET', url: '/api/audit/entries', headers: { authorization: `Bearer ${key}` } });
+    expect(elsewhere.statusCode).toBe(403);
+    expect(elsewhere.json().code).toBe('API_KEY_SCOPE');
+    await expect(t.app.services.apiKeys.authenticate(t.app.database.db, `${key.slice(0, -1)}A`)).rejects.toMatchObject({ code: 'API_KEY_INVALID' });
+    expect((await call(sessions.sys as Session, 'DELETE', `/api/accounts/api-keys/${id}`)).statusCode).toBe(200);
+    await expect(t.app.services.apiKeys.authenticate(t.app.database.db, key)).rejects.toMatchObject({ code: 'API_KEY_INVALID' });
+    expect(await auditEntries('accounts.api-key.issue')).toContainEqual(expect.objectContaining({ result: 'ok', actor_username: 'sys' }));
+  });
 });

@@ -92,4 +92,23 @@ export const accountsMigrations: Migration[] = [
       await db.schema.createIndex('login_attempts_address').on('login_attempts').columns(['address', 'at']).execute();
     },
   },
+  {
+    name: '2026-11-27-13-accounts-api-keys',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        // SHA-256 of the secret: the key itself is shown once and never stored.
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('expires_at', t.timestamp, (c) => c.notNull())
+        .addColumn('revoked_at', t.timestamp)
+        .addColumn('last_used_at', t.timestamp)
+        .execute();
+    },
+  },
 ];

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { LantaiError } from '../../platform/http/errors.js';
 import type { HttpServer } from '../../platform/http/server.js';
+import { FILING_API_PREFIX, type ApiKeyPrincipal, type ApiKeys } from './api-keys.js';
 import type { Auth, SecondFactor, SessionContext } from './auth.js';
 import { accountsErrors } from './errors.js';
 import { classificationSchema, organisationKindSchema, roleSchema } from './model.js';
@@ -20,12 +21,15 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in session, or null for anonymous requests (set by the accounts module). */
     session: SessionContext | null;
+    /** The filing agency an API key stands for, on /api/filing/ routes only. */
+    apiKey: ApiKeyPrincipal | null;
   }
 }
 
 export interface AccountsRouteDeps {
   db: Db;
   auth: Auth;
+  apiKeys: ApiKeys;
   accounts: AccountsService;
   audit: AuditSink;
   secureCookies: boolean;
@@ -57,8 +61,16 @@ const ok = z.object({ ok: z.literal(true) });
 export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps): void {
   const { db, auth, accounts, audit } = deps;
   app.decorateRequest('session', null);
+  app.decorateRequest('apiKey', null);
 
   app.addHook('onRequest', async (request) => {
+    const bearer = /^Bearer (lt_\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer) {
+      // An OA system's key: its agency, and the filing API only.
+      if (!request.url.startsWith(FILING_API_PREFIX)) throw accountsErrors.API_KEY_SCOPE();
+      request.apiKey = await deps.apiKeys.authenticate(db, bearer);
+      return;
+    }
     const token = request.cookies[SESSION_COOKIE];
     if (!token || !request.url.startsWith('/api/')) return;
     request.session = await auth.session(token, request.ip);
@@ -165,6 +177,18 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
   app.put('/api/accounts/users/:id/roles', { schema: { tags: ['accounts'], summary: '设置角色（安全保密管理员）/ set roles', params: idParams, body: z.object({ roles: z.array(roleSchema).max(9) }), response: { 200: ok } } }, async (request) => {
     requireSignedIn(request);
     await act(request, 'accounts.user.roles', { type: 'user', id: request.params.id }, (tx, actor) => accounts.setRoles(tx, actor, request.params.id, request.body.roles));
+    return { ok: true as const };
+  });
+
+  app.post('/api/accounts/api-keys', { schema: { tags: ['accounts'], summary: '为立档单位签发移交接口密钥（系统管理员；密钥只显示一次）/ issue a filing-API key to an agency (shown once)', body: z.object({ organisationId: z.string().min(1).max(64), name: z.string().trim().min(1).max(100), days: z.number().int().min(1).max(366).default(365) }), response: { 201: z.object({ id: z.string(), key: z.string(), expiresAt: z.string() }) } } }, async (request, reply) => {
+    requireSignedIn(request);
+    const issued = await act(request, 'accounts.api-key.issue', { type: 'organisation', id: request.body.organisationId }, (tx, actor) => deps.apiKeys.issue(tx, actor, request.body));
+    return reply.status(201).send(issued);
+  });
+
+  app.delete('/api/accounts/api-keys/:id', { schema: { tags: ['accounts'], summary: '吊销接口密钥（系统管理员）/ revoke an API key', params: idParams, response: { 200: ok } } }, async (request) => {
+    requireSignedIn(request);
+    await act(request, 'accounts.api-key.revoke', { type: 'api_key', id: request.params.id }, (tx, actor) => deps.apiKeys.revoke(tx, actor, request.params.id));
     return { ok: true as const };
   });
 

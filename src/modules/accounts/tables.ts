@@ -68,6 +68,18 @@ export interface LoginAttemptsTable {
   at: string;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  secret_hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
     organisations: OrganisationsTable;
@@ -76,5 +88,6 @@ declare module '../../platform/db/tables.js' {
     access_grants: AccessGrantsTable;
     sessions: SessionsTable;
     login_attempts: LoginAttemptsTable;
+    api_keys: ApiKeysTable;
   }
 }
