@@ -12,7 +12,13 @@ const groups = ['接收', '整理', '保存', '利用', '鉴定与处置', '统�
 describe('the archive workbench', { timeout: 30_000 }, () => {
   it('shows the seven function groups in Chinese, and 系统状态 shows the database as OK', async () => {
     const { page, problems } = await lantai.openPage();
+    // The workbench asks for a staff account first.
     await page.goto(lantai.url('/admin'));
+    await page.waitForURL('**/login?next=*');
+    await page.getByTestId('login-username').fill('archivist');
+    await page.getByTestId('login-password').fill('Demo@2026');
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(lantai.url('/admin'));
     await page.getByTestId('demo-banner').waitFor();
 
     const menu = page.getByTestId('admin-menu');

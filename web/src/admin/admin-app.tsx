@@ -3,6 +3,7 @@ import { Route, Routes } from 'react-router';
 import { AdminDashboardPage } from '../pages/admin-dashboard/index.js';
 import { AdminGroupPage } from '../pages/admin-group/index.js';
 import { AdminPlannedPage } from '../pages/admin-planned/index.js';
+import { RequireStaff } from '../components/require-staff.js';
 import { NotFoundPage } from '../pages/not-found/index.js';
 import { AdminShell } from './admin-shell.js';
 import { adminGroups } from './admin-sections.js';
@@ -15,7 +16,13 @@ function relative(path: string): string {
 export function AdminApp() {
   return (
     <Routes>
-      <Route element={<AdminShell />}>
+      <Route
+        element={
+          <RequireStaff>
+            <AdminShell />
+          </RequireStaff>
+        }
+      >
         <Route index element={<AdminDashboardPage />} />
         {adminGroups.map((group) => (
           <Route key={group.path} path={relative(group.path)} element={<AdminGroupPage group={group} />} />

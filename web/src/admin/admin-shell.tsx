@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { DemoBanner } from '../components/demo-banner.js';
 import { LanguageSwitch } from '../components/language-switch.js';
+import { UserMenu } from '../components/user-menu.js';
 import { adminGroups, locate } from './admin-sections.js';
 
 const dashboardPath = '/admin';
@@ -113,6 +114,7 @@ export function AdminShell() {
           </Link>
         )}
         <LanguageSwitch />
+        <UserMenu />
       </Layout.Header>
       <Layout>
         {!phone && (

@@ -82,3 +82,43 @@ export async function apiGet<S extends $ZodType>(path: string, schema: S, option
   }
   throw new ApiError(response.status, `HTTP_${response.status}`, `${path}: ${response.status} ${response.statusText}`);
 }
+
+/** The session's anti-forgery token, sent as X-CSRF-Token on every POST/PUT/PATCH/DELETE (set from /api/auth/session). */
+let csrfToken: string | undefined;
+
+/** Remembers (or forgets, with undefined) the session's anti-forgery token. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+export type SendMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Sends a JSON body to the Lantai API with the anti-forgery header and checks
+ * the reply against its schema.
+ * @example
+ * await apiSend('POST', '/api/auth/logout', okSchema, { everywhere: false });
+ */
+export async function apiSend<S extends $ZodType>(method: SendMethod, path: string, schema: S, body?: unknown): Promise<output<S>> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': currentLanguage() };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (csrfToken !== undefined) headers['X-CSRF-Token'] = csrfToken;
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const reply = await readJson(response);
+  if (response.ok) {
+    const parsed = safeParse(schema, reply);
+    if (!parsed.success) {
+      throw new ApiError(response.status, 'WEB_UNEXPECTED_REPLY', `${path}: ${parsed.error.message}`, parsed.error.issues);
+    }
+    return parsed.data;
+  }
+  if (isErrorBody(reply)) {
+    throw new ApiError(response.status, reply.code, reply.message, reply.details, reply.requestId);
+  }
+  throw new ApiError(response.status, `HTTP_${response.status}`, `${path}: ${response.status} ${response.statusText}`);
+}

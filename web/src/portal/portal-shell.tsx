@@ -11,6 +11,7 @@ import { Link, Outlet, useLocation } from 'react-router';
 import { useMeta } from '../api/meta.js';
 import { DemoBanner } from '../components/demo-banner.js';
 import { LanguageSwitch } from '../components/language-switch.js';
+import { PortalAccount } from '../components/portal-account.js';
 import { portalSections, sectionOf } from './portal-sections.js';
 
 export function PortalShell() {
@@ -69,6 +70,7 @@ export function PortalShell() {
           />
         )}
         <LanguageSwitch />
+        <PortalAccount compact={compact} />
       </Layout.Header>
       <Drawer title={t('common.menu')} placement="left" size={280} open={compact && drawerOpen} onClose={() => setDrawerOpen(false)}>
         <Menu
