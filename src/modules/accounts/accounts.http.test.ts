@@ -193,4 +193,14 @@ describe.each(DIALECTS)('accounts over HTTP on %s', (dialect) => {
     await expect(t.app.services.apiKeys.authenticate(t.app.database.db, key)).rejects.toMatchObject({ code: 'API_KEY_INVALID' });
     expect(await auditEntries('accounts.api-key.issue')).toContainEqual(expect.objectContaining({ result: 'ok', actor_username: 'sys' }));
   });
+
+  it('lists accounts with roles for the two admins who need them, and to nobody else', async () => {
+    const list = await call(sessions.sec as Session, 'GET', '/api/accounts/users');
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toContainEqual(expect.objectContaining({ username: 'zhang.san', roles: ['approver', 'archivist'], clearance: '非密' }));
+    expect(JSON.stringify(list.json())).not.toContain('argon2');
+    expect((await call(sessions.aud as Session, 'GET', '/api/accounts/users')).statusCode).toBe(403);
+    expect((await call(sessions.aud as Session, 'GET', '/api/audit/verify')).json()).toMatchObject({ ok: true });
+    expect((await call(sessions.sys as Session, 'GET', '/api/audit/verify')).statusCode).toBe(403);
+  });
 });

@@ -102,6 +102,13 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
     if (!request.session) throw accountsErrors.AUTH_REQUIRED();
     return request.session;
   };
+  /** Lists of accounts are for the system admin (who manages them) and the security admin (who grants to them). */
+  const requireAdminReader = (request: FastifyRequest): void => {
+    const s = requireSignedIn(request);
+    if (!s.viewer.roles.some((r) => r === 'system_admin' || r === 'security_admin')) {
+      throw accountsErrors.FORBIDDEN_ROLE({ role: '当前用户', roleEn: 'user', action: '查看账号列表 / list accounts' });
+    }
+  };
 
   const sessionReply = (s: { csrfToken: string; mustChangePassword: boolean; secondFactor: SecondFactor }, user: { id: string; username: string; displayName: string; roles: readonly string[]; organisationId: string | null }) => ({
     csrfToken: s.csrfToken,
@@ -146,6 +153,22 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
     const s = requireSignedIn(request);
     await act(request, 'accounts.user.change-password', { type: 'user', id: s.viewer.userId }, (tx, actor) => accounts.changeOwnPassword(tx, actor, request.body.current, request.body.next));
     return { ok: true as const };
+  });
+
+  app.get('/api/accounts/organisations', { schema: { tags: ['accounts'], summary: '单位列表（系统管理员、安全保密管理员）/ organisations', response: { 200: z.array(z.object({ id: z.string(), kind: z.string(), code: z.string().nullable(), name: z.string(), disabled: z.boolean() })) } } }, async (request) => {
+    requireAdminReader(request);
+    const rows = await db.selectFrom('organisations').select(['id', 'kind', 'code', 'name', 'disabled']).orderBy('kind').orderBy('code').execute();
+    return rows.map((r) => ({ ...r, disabled: r.disabled === 1 }));
+  });
+
+  app.get('/api/accounts/users', { schema: { tags: ['accounts'], summary: '账号列表（系统管理员、安全保密管理员）/ accounts with roles and clearance', response: { 200: z.array(z.object({ id: z.string(), username: z.string(), displayName: z.string(), organisationId: z.string(), organisationName: z.string(), roles: z.array(z.string()), clearance: z.string(), disabled: z.boolean(), mustChangePassword: z.boolean(), totpEnabled: z.boolean() })) } } }, async (request) => {
+    requireAdminReader(request);
+    const users = await db.selectFrom('users').innerJoin('organisations', 'organisations.id', 'users.organisation_id').select(['users.id', 'users.username', 'users.display_name', 'users.organisation_id', 'organisations.name as organisation_name', 'users.clearance', 'users.disabled', 'users.must_change_password', 'users.totp_enabled']).orderBy('users.username').execute();
+    const roles = await db.selectFrom('user_roles').select(['user_id', 'role']).execute();
+    return users.map((u) => ({
+      id: u.id, username: u.username, displayName: u.display_name, organisationId: u.organisation_id, organisationName: u.organisation_name,
+      roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role).sort(), clearance: u.clearance, disabled: u.disabled === 1, mustChangePassword: u.must_change_password === 1, totpEnabled: u.totp_enabled === 1,
+    }));
   });
 
   app.post('/api/accounts/organisations', { schema: { tags: ['accounts'], summary: '新建单位（系统管理员）/ create an organisation', body: z.object({ kind: organisationKindSchema, code: z.string().max(32).nullable().default(null), name: z.string().trim().min(1).max(200), parentId: z.string().max(64).nullable().default(null) }), response: { 201: z.object({ id: z.string() }) } } }, async (request, reply) => {

@@ -65,4 +65,11 @@ export function registerAuditRoutes(app: HttpServer, deps: { db: Db; audit: Audi
         .send(`\uFEFF${[header.map(csvCell).join(','), ...lines].join('\r\n')}\r\n`);
     },
   );
+
+  app.get('/api/audit/verify', { schema: { tags: ['audit'], summary: '校验审计链（安全审计员）/ verify the audit chain (auditor)', response: { 200: z.object({ ok: z.boolean(), entries: z.number(), checkpointsChecked: z.number(), firstBroken: z.object({ seq: z.number(), id: z.string().nullable(), zh: z.string(), en: z.string() }).nullable() }) } } }, async (request) => {
+    const session = request.session;
+    if (!session) throw accountsErrors.AUTH_REQUIRED();
+    if (!session.viewer.roles.includes('auditor')) throw accountsErrors.FORBIDDEN_ROLE({ role: '当前用户', roleEn: 'user', action: '校验审计链 / verify the audit chain' });
+    return deps.audit.verify(deps.db);
+  });
 }
