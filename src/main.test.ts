@@ -86,6 +86,12 @@ describe('lantai command line', () => {
       expect(verify.code).toBe(0);
       expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, firstBroken: null });
       expect(verify.stdout).not.toContain(created.accounts[0]?.password ?? 'x');
+      const tooRecent = await lantai(['audit-log', 'archive', '--before', new Date().toISOString().slice(0, 10), '--out', dir], realEnv);
+      expect(tooRecent.code).toBe(78);
+      expect(tooRecent.stderr).toContain('六个月');
+      const archived = await lantai(['--json', 'audit-log', 'archive', '--before', '2020-01-01', '--out', dir], realEnv);
+      expect(archived.code, archived.stderr).toBe(0);
+      expect(JSON.parse(archived.stdout)).toBeNull();
       const demo = await lantai(['serve', '--demo'], realEnv);
       expect(demo.code).toBe(1);
       expect(demo.stderr).toContain('INSTALLATION_IS_REAL');

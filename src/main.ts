@@ -4,6 +4,7 @@
  * Modules add their commands (DESIGN.md "CLI") by exporting `registerCli(program,
  * context)` from `src/modules/<name>/cli.ts` and being listed in MODULE_CLIS below.
  */
+import os from 'node:os';
 import { Command, Option } from 'commander';
 import { buildApp, createLogger, migrate, VERSION, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -180,6 +181,25 @@ export function createProgram(): Command {
             : out.say(`审计链被破坏：${report.firstBroken?.zh ?? ''}`, `audit chain broken: ${report.firstBroken?.en ?? ''}`),
         );
         if (!report.ok) process.exitCode = 1;
+      });
+    });
+  auditLog
+    .command('archive')
+    .description('把六个月以前的审计记录导出为签名分段文件，校验后再从数据库移出 / export entries older than six months to a signed segment, verify it, then detach them')
+    .requiredOption('--before <date>', '早于此日期的记录（YYYY-MM-DD，至少六个月前）/ entries before this date (at least six months ago)')
+    .requiredOption('--out <dir>', '分段文件目录 / folder for the segment file')
+    .action(async (opts: { before: string; out: string }) => {
+      const out = context.output();
+      const before = new Date(`${opts.before}T00:00:00Z`);
+      const sixMonthsAgo = new Date();
+      sixMonthsAgo.setUTCMonth(sixMonthsAgo.getUTCMonth() - 6);
+      if (Number.isNaN(before.getTime()) || before > sixMonthsAgo) {
+        throw new ConfigError('--before', `须为六个月以前的日期（${sixMonthsAgo.toISOString().slice(0, 10)} 或更早）。`, `must be a date at least six months ago (${sixMonthsAgo.toISOString().slice(0, 10)} or earlier).`);
+      }
+      await context.withApp(async (app) => {
+        const actor = { userId: null, username: `lantai-cli:${os.userInfo().username}`, organisationId: null, roles: [], address: os.hostname() };
+        const result = await app.services.audit.archive(app.database.db, { before, outDir: opts.out, actor });
+        out.result(result, () => out.say(result ? `已归档第 ${result.fromSeq}–${result.toSeq} 条：${result.file}` : '没有可归档的记录', result ? `archived entries ${result.fromSeq}–${result.toSeq}: ${result.file}` : 'nothing to archive'));
       });
     });
   auditLog

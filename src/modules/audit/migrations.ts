@@ -54,4 +54,31 @@ export const auditMigrations: Migration[] = [
       }
     },
   },
+  {
+    // Archiving detaches old entries (lantai audit-log archive): the delete trigger lets
+    // through only rows covered by a recorded, verified segment, and never updates.
+    name: '2026-11-27-14-audit-archive',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      await db.schema
+        .createTable('audit_archived_segments')
+        .addColumn('to_seq', 'integer', (c) => c.primaryKey())
+        .addColumn('from_seq', 'integer', (c) => c.notNull())
+        .addColumn('head_hash', 'text', (c) => c.notNull())
+        .addColumn('file_sha256', 'text', (c) => c.notNull())
+        .addColumn('file_sm3', 'text', (c) => c.notNull())
+        .addColumn('archived_by', 'text')
+        .addColumn('archived_at', t.timestamp, (c) => c.notNull())
+        .execute();
+      if (caps.dialect === 'sqlite') {
+        await sql`drop trigger audit_entries_no_delete`.execute(db);
+        await sql`create trigger audit_entries_no_delete before delete on audit_entries when old.seq > (select coalesce(max(to_seq), 0) from audit_archived_segments) begin select raise(abort, 'audit entries are append-only'); end`.execute(db);
+      } else {
+        await sql`drop trigger audit_entries_no_update on audit_entries`.execute(db);
+        await sql`create trigger audit_entries_no_update before update on audit_entries for each row execute function audit_entries_append_only()`.execute(db);
+        await sql`create function audit_entries_delete_archived_only() returns trigger language plpgsql as $$ begin if old.seq > (select coalesce(max(to_seq), 0) from audit_archived_segments) then raise exception 'audit entries are append-only'; end if; return old; end $$`.execute(db);
+        await sql`create trigger audit_entries_no_delete before delete on audit_entries for each row execute function audit_entries_delete_archived_only()`.execute(db);
+      }
+    },
+  },
 ];

@@ -21,7 +21,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Capabilities, Executor, Tx } from '../../platform/db/database.js';
+import type { Capabilities, Db, Executor, Tx } from '../../platform/db/database.js';
 import { GENESIS_HASH } from './migrations.js';
 import type { AuditEntriesTable } from './tables.js';
 import './tables.js';
@@ -81,8 +81,7 @@ export interface VerifyReport {
 }
 
 /** Every entry in seq order, a page at a time (keyset paging: the same on both databases). */
-async function* pages(db: Executor): AsyncGenerator<Entry> {
-  let after = 0;
+async function* pages(db: Executor, after = 0): AsyncGenerator<Entry> {
   for (;;) {
     const rows = await db.selectFrom('audit_entries').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
     yield* rows;
@@ -173,12 +172,15 @@ export function createAuditLog(deps: { caps: Capabilities; files: AuditFiles }) 
         }
         checkpoints.set(c.seq, c);
       }
-      let prev = GENESIS_HASH;
-      let expectedSeq = 1;
+      // Entries detached by archiving are vouched for by their signed segment file.
+      const lastSegment = await db.selectFrom('audit_archived_segments').selectAll().orderBy('to_seq', 'desc').limit(1).executeTakeFirst();
+      let prev = lastSegment?.head_hash ?? GENESIS_HASH;
+      let expectedSeq = (lastSegment?.to_seq ?? 0) + 1;
+      for (const seq of [...checkpoints.keys()]) if (seq < expectedSeq) checkpoints.delete(seq);
       let entries = 0;
       let checked = 0;
       const broken = (seq: number, id: string | null, zh: string, en: string): VerifyReport => ({ ok: false, entries, checkpointsChecked: checked, firstBroken: { seq, id, zh, en } });
-      for await (const e of pages(db)) {
+      for await (const e of pages(db, expectedSeq - 1)) {
         if (e.seq !== expectedSeq) return broken(expectedSeq, null, `缺少第 ${expectedSeq} 号审计记录（被删除）`, `audit entry ${expectedSeq} is missing (deleted)`);
         if (e.prev_hash !== prev) return broken(e.seq, e.id, `第 ${e.seq} 号记录与前一条的链接断开（记录被删除、调换或改动）`, `entry ${e.seq} does not link to the one before it (deleted, reordered or altered)`);
         const { hash, prev_hash: _p, ...fields } = e;
@@ -197,6 +199,55 @@ export function createAuditLog(deps: { caps: Capabilities; files: AuditFiles }) 
         return broken(lastAnchor.seq, null, `检查点记录到第 ${lastAnchor.seq} 号，数据库中缺少其后的记录（被截断）`, `checkpoints reach entry ${lastAnchor.seq} but the log ends earlier (truncated)`);
       }
       return { ok: true, entries, checkpointsChecked: checked, firstBroken: null };
+    },
+
+    /**
+     * Exports the entries older than `before` to a signed segment file in `outDir`,
+     * verifies the file, and only then detaches those entries from the database.
+     */
+    async archive(db: Db, input: { before: Date; outDir: string; actor: AuditActor }): Promise<{ file: string; fromSeq: number; toSeq: number } | null> {
+      const report = await this.verify(db);
+      if (!report.ok) throw new Error(`the audit chain does not verify (${report.firstBroken?.en ?? ''}); nothing archived`);
+      const last = await db.selectFrom('audit_archived_segments').select(['to_seq', 'head_hash']).orderBy('to_seq', 'desc').limit(1).executeTakeFirst();
+      const fromSeq = (last?.to_seq ?? 0) + 1;
+      const upTo = await db.selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).where('at', '<', input.before.toISOString()).executeTakeFirst();
+      const toSeq = Number(upTo?.seq ?? 0);
+      if (!toSeq || toSeq < fromSeq) return null;
+      const rows: Entry[] = [];
+      for await (const e of pages(db, fromSeq - 1)) {
+        if (e.seq > toSeq) break;
+        rows.push(e);
+      }
+      const headHash = rows.at(-1)?.hash ?? '';
+      await fs.mkdir(input.outDir, { recursive: true });
+      const file = path.join(input.outDir, `audit-segment-${fromSeq}-${toSeq}.jsonl`);
+      const body = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+      const handle = await fs.open(file, 'wx', 0o400);
+      try {
+        await handle.writeFile(body);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      // Read back what is on disk and check it chains from the previous head to this one.
+      const written = await fs.readFile(file, 'utf8');
+      let prev = last?.head_hash ?? GENESIS_HASH;
+      for (const line of written.split('\n').filter(Boolean)) {
+        const { hash, prev_hash: linked, ...fields } = JSON.parse(line) as Entry;
+        if (linked !== prev || entryHash(prev, fields) !== hash) throw new Error(`segment file ${file} does not verify; nothing detached`);
+        prev = hash;
+      }
+      if (prev !== headHash) throw new Error(`segment file ${file} is incomplete; nothing detached`);
+      const digest = (algorithm: string) => createHash(algorithm).update(written).digest('hex');
+      const manifest = { fromSeq, toSeq, previousHash: last?.head_hash ?? GENESIS_HASH, headHash, sha256: digest('sha256'), sm3: digest('sm3'), at: new Date().toISOString() };
+      const hmac = createHmac('sm3', await key()).update(JSON.stringify(manifest)).digest('hex');
+      await fs.writeFile(`${file}.manifest.json`, JSON.stringify({ ...manifest, hmac }, null, 2), { mode: 0o400, flag: 'wx' });
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('audit_archived_segments').values({ to_seq: toSeq, from_seq: fromSeq, head_hash: headHash, file_sha256: manifest.sha256, file_sm3: manifest.sm3, archived_by: input.actor.userId, archived_at: manifest.at }).execute();
+        await tx.deleteFrom('audit_entries').where('seq', '<=', toSeq).execute();
+        await this.append(tx, { actor: input.actor, action: 'audit.archive', target: { type: 'audit_segment', id: `${fromSeq}-${toSeq}`, label: path.basename(file) }, result: 'ok', details: { sha256: manifest.sha256, sm3: manifest.sm3 } });
+      });
+      return { file, fromSeq, toSeq };
     },
 
     /** Entries a reviewer may see: the security admin sees users', the auditor the admins'. */

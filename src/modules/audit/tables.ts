@@ -26,9 +26,20 @@ export interface AuditChainHeadTable {
   hash: string;
 }
 
+export interface AuditArchivedSegmentsTable {
+  to_seq: number;
+  from_seq: number;
+  head_hash: string;
+  file_sha256: string;
+  file_sm3: string;
+  archived_by: string | null;
+  archived_at: string;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
     audit_entries: AuditEntriesTable;
     audit_chain_head: AuditChainHeadTable;
+    audit_archived_segments: AuditArchivedSegmentsTable;
   }
 }
