@@ -15,6 +15,8 @@ import {
 } from '@ant-design/icons';
 import type { ComponentType, ReactNode } from 'react';
 import type { MessageKey } from '../i18n/message-key.js';
+import { AccountsPage } from '../pages/accounts/index.js';
+import { AuditLogPage } from '../pages/audit-log/index.js';
 import { SystemStatusPage } from '../pages/system-status/index.js';
 
 export interface AdminItem {
@@ -118,8 +120,8 @@ export const adminGroups: readonly AdminGroup[] = [
     description: 'admin.groups.system.description',
     items: [
       { path: '/admin/system/status', title: 'admin.groups.system.items.status.title', description: 'admin.groups.system.items.status.description', page: SystemStatusPage },
-      { path: '/admin/system/users', title: 'admin.groups.system.items.users.title', description: 'admin.groups.system.items.users.description' },
-      { path: '/admin/system/audit', title: 'admin.groups.system.items.audit.title', description: 'admin.groups.system.items.audit.description' },
+      { path: '/admin/system/users', title: 'admin.groups.system.items.users.title', description: 'admin.groups.system.items.users.description', page: AccountsPage },
+      { path: '/admin/system/audit', title: 'admin.groups.system.items.audit.title', description: 'admin.groups.system.items.audit.description', page: AuditLogPage },
     ],
   },
 ];
