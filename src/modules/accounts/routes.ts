@@ -40,6 +40,16 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OPEN_WHILE_PASSWORD_MUST_CHANGE = new Set(['/api/auth/session', '/api/auth/password', '/api/auth/logout', '/api/auth/totp/enrol', '/api/auth/totp/verify']);
 const OPEN_BEFORE_SECOND_FACTOR = new Set(['/api/auth/session', '/api/auth/logout', '/api/auth/totp/enrol', '/api/auth/totp/verify']);
 
+/** The platform's job endpoints: staff and admins may follow jobs; only the system admin and archivists cancel them. */
+function guardJobs(method: string, session: SessionContext): void {
+  const roles = session.viewer.roles;
+  const staff = roles.some((r) => r === 'system_admin' || r === 'archivist' || r === 'reading_room' || r === 'approver' || r === 'security_admin' || r === 'auditor');
+  const mayCancel = roles.some((r) => r === 'system_admin' || r === 'archivist');
+  if (!staff || (method !== 'GET' && !mayCancel)) {
+    throw accountsErrors.FORBIDDEN_ROLE({ role: '当前用户', roleEn: 'user', action: method === 'GET' ? '查看作业 / view jobs' : '取消作业 / cancel jobs' });
+  }
+}
+
 /** The Viewer of a request: the session's, or an anonymous visitor of this zone. */
 export function viewerOf(request: FastifyRequest, zone: Viewer['zone']): Viewer {
   return request.session?.viewer ?? anonymousViewer(zone);
@@ -72,12 +82,14 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
+    if (!token && request.url.startsWith('/api/jobs/')) throw accountsErrors.AUTH_REQUIRED();
     if (!token || !request.url.startsWith('/api/')) return;
     request.session = await auth.session(token, request.ip);
     if (MUTATING.has(request.method) && request.headers['x-csrf-token'] !== request.session.csrfToken) {
       throw accountsErrors.AUTH_CSRF();
     }
     const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/jobs/')) guardJobs(request.method, request.session);
     const second = request.session.secondFactor;
     if ((second === 'verify' || second === 'enrol') && !OPEN_BEFORE_SECOND_FACTOR.has(path)) {
       throw second === 'verify' ? accountsErrors.TOTP_REQUIRED() : accountsErrors.TOTP_ENROL_REQUIRED();

@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../db/test-support/databases.js';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { DEMO_PASSWORD, seedDemoAccounts } from '../../modules/accounts/setup.js';
 
 describe.each(DIALECTS)('HTTP platform on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(dialect, { LANTAI_DEMO: '1', LANTAI_ZONE: 'gov' });
     t.app.jobs.define('noop', async () => 'done');
+    await t.app.database.db.transaction().execute((tx) => seedDemoAccounts(tx, t.app.services.accounts));
   });
+
+  async function signIn(username: string): Promise<Record<string, string>> {
+    const res = await t.app.http.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: DEMO_PASSWORD } });
+    const cookie = res.cookies.find((c) => c.name === 'lantai_session');
+    return { cookie: `lantai_session=${cookie?.value ?? ''}`, 'x-csrf-token': res.json().csrfToken };
+  }
   afterAll(async () => t?.close());
 
   it('reports the database and every store as healthy', async () => {
@@ -33,7 +41,7 @@ describe.each(DIALECTS)('HTTP platform on %s', (dialect) => {
   });
 
   it('answers a malformed JSON body with one clear error in Chinese, or English on request', async () => {
-    const bad = { method: 'POST' as const, url: '/api/jobs/x/cancel', headers: { 'content-type': 'application/json' }, payload: '{"全宗": ' };
+    const bad = { method: 'POST' as const, url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"全宗": ' };
     const zh = await t.app.http.inject(bad);
     expect(zh.statusCode).toBe(400);
     expect(zh.json()).toMatchObject({ code: 'MALFORMED_BODY', message: expect.stringMatching(/JSON/), requestId: zh.headers['x-request-id'] });
@@ -43,13 +51,13 @@ describe.each(DIALECTS)('HTTP platform on %s', (dialect) => {
   });
 
   it('refuses a body over the limit with BODY_TOO_LARGE', async () => {
-    const res = await t.app.http.inject({ method: 'POST', url: '/api/jobs/x/cancel', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(3 * 1024 * 1024) }) });
+    const res = await t.app.http.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(3 * 1024 * 1024) }) });
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe('BODY_TOO_LARGE');
   });
 
   it('validates parameters and names what is wrong', async () => {
-    const res = await t.app.http.inject({ method: 'GET', url: `/api/jobs/${'x'.repeat(100)}` });
+    const res = await t.app.http.inject({ method: 'GET', url: `/api/jobs/${'x'.repeat(100)}`, headers: await signIn('archivist') });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [expect.objectContaining({ path: '/id' })] } });
   });
@@ -60,13 +68,17 @@ describe.each(DIALECTS)('HTTP platform on %s', (dialect) => {
     expect(res.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND', details: { url: '/api/nothing-here' } });
   });
 
-  it('shows a job and its progress by id, and cancels a pending one', async () => {
+  it('shows a job and its progress to staff only, and lets an archivist cancel a pending one', async () => {
     const { id } = await t.app.database.db.transaction().execute((tx) => t.app.jobs.enqueue(tx, 'noop', { n: 1 }, { runAt: new Date(Date.now() + 3_600_000) }));
-    const view = await t.app.http.inject({ method: 'GET', url: `/api/jobs/${id}` });
+    expect((await t.app.http.inject({ method: 'GET', url: `/api/jobs/${id}` })).json().code).toBe('AUTH_REQUIRED');
+    expect((await t.app.http.inject({ method: 'GET', url: `/api/jobs/${id}`, headers: await signIn('citizen') })).statusCode).toBe(403);
+    expect((await t.app.http.inject({ method: 'POST', url: `/api/jobs/${id}/cancel`, headers: await signIn('auditor') })).statusCode).toBe(403);
+    const staff = await signIn('archivist');
+    const view = await t.app.http.inject({ method: 'GET', url: `/api/jobs/${id}`, headers: staff });
     expect(view.json()).toMatchObject({ id, type: 'noop', status: 'pending', attempts: 0 });
-    const cancelled = await t.app.http.inject({ method: 'POST', url: `/api/jobs/${id}/cancel` });
+    const cancelled = await t.app.http.inject({ method: 'POST', url: `/api/jobs/${id}/cancel`, headers: staff });
     expect(cancelled.json()).toMatchObject({ id, status: 'cancelled' });
-    const missing = await t.app.http.inject({ method: 'GET', url: '/api/jobs/0190f2b8-0000-7000-8000-000000000000' });
+    const missing = await t.app.http.inject({ method: 'GET', url: '/api/jobs/0190f2b8-0000-7000-8000-000000000000', headers: staff });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('JOB_NOT_FOUND');
   });
