@@ -13,6 +13,7 @@ import { openDatabase } from '../src/platform/db/database.js';
 import { migrateToLatest } from '../src/platform/db/migrations.js';
 import { platformMigrations } from '../src/platform/db/migrations/platform.js';
 import { auditMigrations } from '../src/modules/audit/migrations.js';
+import { createCheckpointSink } from '../src/modules/audit/checkpoints.js';
 import { createAuditLog } from '../src/modules/audit/service.js';
 import type { BenchContext, BenchRow } from './benchmark.js';
 
@@ -25,7 +26,7 @@ export default async function auditAppend({ workDir, flags, log }: BenchContext)
     const db = database.db;
     // The peer: the same columns, no chain, no head row.
     await sql`create table plain_entries as select * from audit_entries where 0`.execute(db);
-    const audit = createAuditLog({ caps: database.caps, files: { keyFile: path.join(workDir, 'key'), checkpointFile: path.join(workDir, 'cp.jsonl') } });
+    const audit = createAuditLog({ caps: database.caps, checkpoints: createCheckpointSink({ file: path.join(workDir, 'cp.jsonl'), keyFile: path.join(workDir, 'key') }) });
     const actor = { userId: 'u1', username: 'archivist', organisationId: 'o1', roles: ['archivist'], address: '10.0.0.1' };
 
     log(`plain single-row inserts × ${count}`);

@@ -16,11 +16,12 @@ import { openStores, type Stores } from './platform/storage/stores.js';
 import { closeDigestWorkers } from './platform/storage/digest.js';
 import { accountsMigrations } from './modules/accounts/migrations.js';
 import { auditMigrations } from './modules/audit/migrations.js';
-import { createAuditLog, type AuditLog } from './modules/audit/service.js';
+import { createCheckpointSink } from './modules/audit/checkpoints.js';
+import { createAuditLog, registerAuditJobs, type AuditLog } from './modules/audit/service.js';
 import { createAccountsService, type AccountsService } from './modules/accounts/service.js';
 import { createAuth } from './modules/accounts/auth.js';
 import { createApiKeys, type ApiKeys } from './modules/accounts/api-keys.js';
-import { registerAccountsRoutes } from './modules/accounts/routes.js';
+import { auditActorOf, auditReviewerOf, registerAccountsRoutes } from './modules/accounts/routes.js';
 import { registerAuditRoutes } from './modules/audit/routes.js';
 
 function readVersion(): string {
@@ -86,15 +87,14 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       jobs,
       meta: { name: '兰台 Lantai', version: VERSION, demo: config.demo, zone: config.zone, classified: config.classified },
     });
-    const audit = createAuditLog({ caps: database.caps, files: { keyFile: config.auditKeyFile, checkpointFile: config.auditCheckpointFile } });
+    const audit = createAuditLog({ caps: database.caps, checkpoints: createCheckpointSink({ file: config.auditCheckpointFile, keyFile: config.auditKeyFile }), jobs });
     const accounts = createAccountsService({ audit });
     const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa } });
     const apiKeys = createApiKeys({ audit });
     registerAccountsRoutes(http, { db: database.db, auth, apiKeys, accounts, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
-    registerAuditRoutes(http, { db: database.db, audit });
-    // Anchor the audit chain outside the database every ten minutes.
-    jobs.define('audit.checkpoint', async () => audit.checkpoint(database.db));
-    jobs.schedule('audit.checkpoint', '*/10 * * * *');
+    registerAuditRoutes(http, { db: database.db, audit }, { currentReviewer: auditReviewerOf, currentActor: auditActorOf });
+    // Anchors the audit chain outside the database: right after an append finds a checkpoint due, and every ten minutes.
+    registerAuditJobs(jobs, { db: database.db, audit });
     const opened = stores;
     return {
       config,

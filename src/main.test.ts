@@ -75,7 +75,8 @@ describe('lantai command line', () => {
   it('refuses to start a real installation in demo mode', async () => {
     const pg = await createEmptyDatabase('postgres');
     try {
-      const realEnv = { ...env, LANTAI_DATABASE_URL: pg.config.url };
+      // A data folder of its own: the audit checkpoint file belongs to one database.
+      const realEnv = { ...env, LANTAI_DATABASE_URL: pg.config.url, LANTAI_DATA_DIR: path.join(dir, 'real') };
       const setup = await lantai(['--json', 'setup', '--archive-name', '测试市档案馆'], realEnv);
       expect(setup.code, setup.stderr).toBe(0);
       const created = JSON.parse(setup.stdout) as { accounts: Array<{ username: string; role: string; password: string }> };
@@ -87,7 +88,8 @@ describe('lantai command line', () => {
       expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, firstBroken: null });
       expect(verify.stdout).not.toContain(created.accounts[0]?.password ?? 'x');
       const tooRecent = await lantai(['audit-log', 'archive', '--before', new Date().toISOString().slice(0, 10), '--out', dir], realEnv);
-      expect(tooRecent.code).toBe(78);
+      expect(tooRecent.code).toBe(1);
+      expect(tooRecent.stderr).toContain('AUDIT_ARCHIVE_TOO_RECENT');
       expect(tooRecent.stderr).toContain('六个月');
       const archived = await lantai(['--json', 'audit-log', 'archive', '--before', '2020-01-01', '--out', dir], realEnv);
       expect(archived.code, archived.stderr).toBe(0);

@@ -4,7 +4,6 @@
  * Modules add their commands (DESIGN.md "CLI") by exporting `registerCli(program,
  * context)` from `src/modules/<name>/cli.ts` and being listed in MODULE_CLIS below.
  */
-import os from 'node:os';
 import { Command, Option } from 'commander';
 import { buildApp, createLogger, migrate, VERSION, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -13,6 +12,7 @@ import { assertInstallation, installationMode, markInstallation } from './platfo
 import { LantaiError } from './platform/http/errors.js';
 import { createOutput, type Output } from './platform/cli/output.js';
 import { seedDemoAccounts, setupInstallation } from './modules/accounts/setup.js';
+import { registerAuditCli } from './modules/audit/cli.js';
 
 export interface CliContext {
   config(overrides?: Record<string, string>): Readonly<Config>;
@@ -21,8 +21,8 @@ export interface CliContext {
   withApp<T>(fn: (app: App) => Promise<T>, overrides?: Record<string, string>): Promise<T>;
 }
 
-/** Commands contributed by modules (none yet: accounts, transfer, preservation… add theirs here). */
-const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [];
+/** Commands contributed by modules (audit-log; accounts, transfer, preservation… add theirs here). */
+const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAuditCli];
 
 /** Marks an empty database as the demo's and gives it one account per role. */
 async function claimDemo(app: App): Promise<void> {
@@ -165,52 +165,6 @@ export function createProgram(): Command {
           out.say(`演示环境已就绪：${app.database.describe}`, `demo installation ready: ${app.database.describe}`),
         );
       }, { LANTAI_DEMO: '1' });
-    });
-
-  const auditLog = program.command('audit-log').description('安全审计日志 / security audit log');
-  auditLog
-    .command('verify')
-    .description('校验审计链与库外签名检查点，指出第一条被破坏的记录 / verify the chain and its signed checkpoints; names the first broken entry')
-    .action(async () => {
-      const out = context.output();
-      await context.withApp(async (app) => {
-        const report = await app.services.audit.verify(app.database.db);
-        out.result(report, () =>
-          report.ok
-            ? out.say(`审计链完好：${report.entries} 条记录，${report.checkpointsChecked} 个检查点`, `audit chain intact: ${report.entries} entries, ${report.checkpointsChecked} checkpoints`)
-            : out.say(`审计链被破坏：${report.firstBroken?.zh ?? ''}`, `audit chain broken: ${report.firstBroken?.en ?? ''}`),
-        );
-        if (!report.ok) process.exitCode = 1;
-      });
-    });
-  auditLog
-    .command('archive')
-    .description('把六个月以前的审计记录导出为签名分段文件，校验后再从数据库移出 / export entries older than six months to a signed segment, verify it, then detach them')
-    .requiredOption('--before <date>', '早于此日期的记录（YYYY-MM-DD，至少六个月前）/ entries before this date (at least six months ago)')
-    .requiredOption('--out <dir>', '分段文件目录 / folder for the segment file')
-    .action(async (opts: { before: string; out: string }) => {
-      const out = context.output();
-      const before = new Date(`${opts.before}T00:00:00Z`);
-      const sixMonthsAgo = new Date();
-      sixMonthsAgo.setUTCMonth(sixMonthsAgo.getUTCMonth() - 6);
-      if (Number.isNaN(before.getTime()) || before > sixMonthsAgo) {
-        throw new ConfigError('--before', `须为六个月以前的日期（${sixMonthsAgo.toISOString().slice(0, 10)} 或更早）。`, `must be a date at least six months ago (${sixMonthsAgo.toISOString().slice(0, 10)} or earlier).`);
-      }
-      await context.withApp(async (app) => {
-        const actor = { userId: null, username: `lantai-cli:${os.userInfo().username}`, organisationId: null, roles: [], address: os.hostname() };
-        const result = await app.services.audit.archive(app.database.db, { before, outDir: opts.out, actor });
-        out.result(result, () => out.say(result ? `已归档第 ${result.fromSeq}–${result.toSeq} 条：${result.file}` : '没有可归档的记录', result ? `archived entries ${result.fromSeq}–${result.toSeq}: ${result.file}` : 'nothing to archive'));
-      });
-    });
-  auditLog
-    .command('checkpoint')
-    .description('立即在库外写入签名检查点 / write a signed checkpoint outside the database now')
-    .action(async () => {
-      const out = context.output();
-      await context.withApp(async (app) => {
-        const c = await app.services.audit.checkpoint(app.database.db);
-        out.result(c, () => out.say(c ? `检查点：第 ${c.seq} 条` : '没有新记录', c ? `checkpoint at entry ${c.seq}` : 'no new entries'));
-      });
     });
 
   for (const register of MODULE_CLIS) register(program, context);

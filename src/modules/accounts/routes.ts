@@ -59,6 +59,19 @@ function actorOf(request: FastifyRequest): Actor {
   return request.session?.actor ?? { userId: null, username: null, roles: [], organisationId: null, address: request.ip };
 }
 
+/** The audit reviewer a request speaks for (三员分立: the auditor reviews the two admins, the security admin ordinary users). */
+export function auditReviewerOf(request: FastifyRequest): 'auditor' | 'security_admin' | null {
+  if (!request.session) throw accountsErrors.AUTH_REQUIRED();
+  const roles = request.session.viewer.roles;
+  return roles.includes('auditor') ? 'auditor' : roles.includes('security_admin') ? 'security_admin' : null;
+}
+
+/** The actor of a request as the audit log records it. */
+export function auditActorOf(request: FastifyRequest): Actor & { roles: string[] } {
+  const actor = actorOf(request);
+  return { ...actor, roles: [...actor.roles] };
+}
+
 const userBody = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, '3–64 letters, digits, _ . -'),
   displayName: z.string().trim().min(1).max(100),

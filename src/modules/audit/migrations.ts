@@ -3,8 +3,16 @@
  * UPDATE and DELETE of entries on both databases, so even a bug (or a person with
  * the application's database account) cannot edit history without first dropping
  * the trigger — which the hash chain and its anchors then expose.
+ *
+ * The one controlled exit is archiving (archive.ts): the DELETE trigger lets a row
+ * go only when its seq lies inside a segment recorded in audit_archived_segments,
+ * and that table is itself append-only. Recording a segment needs no secret, but a
+ * segment record carries its manifest signed with the checkpoint key, which lives
+ * outside the database; verify rejects an unsigned or forged one, so a segment
+ * invented to unlock deletes is reported, not trusted.
  */
 import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
 
@@ -78,6 +86,42 @@ export const auditMigrations: Migration[] = [
         await sql`create trigger audit_entries_no_update before update on audit_entries for each row execute function audit_entries_append_only()`.execute(db);
         await sql`create function audit_entries_delete_archived_only() returns trigger language plpgsql as $$ begin if old.seq > (select coalesce(max(to_seq), 0) from audit_archived_segments) then raise exception 'audit entries are append-only'; end if; return old; end $$`.execute(db);
         await sql`create trigger audit_entries_no_delete before delete on audit_entries for each row execute function audit_entries_delete_archived_only()`.execute(db);
+      }
+    },
+  },
+  {
+    name: '2026-11-27-15-audit-anchors',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      // chain_id: names this log in its checkpoints and segments, so a checkpoint file
+      // shared by mistake with another database is reported as such;
+      // count: entries held in the table (appends add, archiving subtracts);
+      // checkpoint_*: when the chain was last anchored, to tell append a checkpoint is due.
+      await db.schema.alterTable('audit_chain_head').addColumn('chain_id', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('audit_chain_head').addColumn('count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('audit_chain_head').addColumn('checkpoint_seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('audit_chain_head').addColumn('checkpoint_at', t.timestamp).execute();
+      await sql`update audit_chain_head set chain_id = ${uuidv7()}, count = (select count(*) from audit_entries)`.execute(db);
+      // The signed manifest written beside the segment file, verbatim (null: an unsigned segment, which verify reports).
+      await db.schema.alterTable('audit_archived_segments').addColumn('manifest', 'text').execute();
+      if (caps.dialect === 'sqlite') {
+        await sql`create trigger audit_segments_no_update before update on audit_archived_segments begin select raise(abort, 'archived audit segments are append-only'); end`.execute(db);
+        await sql`create trigger audit_segments_no_delete before delete on audit_archived_segments begin select raise(abort, 'archived audit segments are append-only'); end`.execute(db);
+        await sql`create trigger audit_chain_head_forward before update on audit_chain_head when new.seq < old.seq or new.id <> old.id or new.chain_id <> old.chain_id begin select raise(abort, 'the audit chain head only moves forward'); end`.execute(db);
+        await sql`create trigger audit_chain_head_no_delete before delete on audit_chain_head begin select raise(abort, 'the audit chain head only moves forward'); end`.execute(db);
+      } else {
+        await sql`create function audit_refuse_change() returns trigger language plpgsql as $$ begin raise exception '% is append-only', tg_table_name; end $$`.execute(db);
+        // Row triggers do not fire on TRUNCATE; a statement trigger does.
+        await sql`create trigger audit_entries_no_truncate before truncate on audit_entries for each statement execute function audit_refuse_change()`.execute(db);
+        await sql`create trigger audit_segments_no_change before update or delete on audit_archived_segments for each row execute function audit_refuse_change()`.execute(db);
+        await sql`create trigger audit_segments_no_truncate before truncate on audit_archived_segments for each statement execute function audit_refuse_change()`.execute(db);
+        await sql`create function audit_chain_head_forward() returns trigger language plpgsql as $$
+          begin
+            if tg_op = 'DELETE' or new.seq < old.seq or new.id <> old.id or new.chain_id <> old.chain_id then raise exception 'the audit chain head only moves forward'; end if;
+            return new;
+          end $$`.execute(db);
+        await sql`create trigger audit_chain_head_forward before update or delete on audit_chain_head for each row execute function audit_chain_head_forward()`.execute(db);
+        await sql`create trigger audit_chain_head_no_truncate before truncate on audit_chain_head for each statement execute function audit_refuse_change()`.execute(db);
       }
     },
   },

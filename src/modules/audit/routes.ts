@@ -1,75 +1,112 @@
 /**
- * Reviewing the security audit log over HTTP. The split of 三员分立 holds here too:
- * the security admin sees ordinary users' entries, the auditor the two other admins';
- * nobody else sees any. Every review is itself audited.
+ * Reviewing the security audit log over HTTP: validate → authorize → query → reply.
+ * The 三员 split holds here as in the service: the security admin reads ordinary
+ * users' entries, the auditor the two other admins'; nobody else reads any. Every
+ * review, export, verification and refusal is itself audited (and so reviewed by
+ * the other side). Verifying the chain is the auditor's.
+ *
+ * Who is asking is the accounts module's business: the caller passes callbacks that
+ * map a request to its reviewer class and to its actor.
  */
+import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.js';
+import { LantaiError } from '../../platform/http/errors.js';
 import type { HttpServer } from '../../platform/http/server.js';
-import { accountsErrors } from '../accounts/errors.js';
-import '../accounts/routes.js';
+import { auditErrors } from './errors.js';
+import { auditEntrySchema, reviewFiltersSchema, reviewPageSchema, type AuditActor, type AuditEntry, type ReviewerClass } from './model.js';
 import type { AuditLog } from './service.js';
 
-const entrySchema = z.object({
-  seq: z.number(),
-  id: z.string(),
-  at: z.string(),
-  actorUsername: z.string().nullable(),
-  actorClass: z.string(),
-  actorAddress: z.string().nullable(),
-  action: z.string(),
-  targetType: z.string().nullable(),
-  targetId: z.string().nullable(),
-  targetLabel: z.string().nullable(),
-  result: z.string(),
-  reason: z.string().nullable(),
+export interface AuditRouteDeps {
+  db: Db;
+  audit: AuditLog;
+}
+
+export interface AuditRouteAccess {
+  /** The reviewer class of the signed-in user, or null if they may not review. May throw (e.g. AUTH_REQUIRED). */
+  currentReviewer(request: FastifyRequest): ReviewerClass | null;
+  /** Who is asking, as the audit log records it. */
+  currentActor(request: FastifyRequest): AuditActor;
+}
+
+const querystring = reviewFiltersSchema.extend(reviewPageSchema.shape).extend({ format: z.enum(['json', 'csv']).default('json') });
+
+const verifyReportSchema = z.object({
+  ok: z.boolean(),
+  entries: z.number(),
+  archivedThrough: z.number(),
+  checkpointsChecked: z.number(),
+  anchoredThrough: z.number().nullable(),
+  firstBroken: z.object({ seq: z.number(), id: z.string().nullable(), kind: z.string(), zh: z.string(), en: z.string() }).nullable(),
 });
 
-const csvCell = (v: unknown) => {
-  const text = v === null || v === undefined ? '' : String(v);
-  // Quote always; neutralise spreadsheet formulas (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return `"${safe.replace(/"/g, '""')}"`;
-};
+export function registerAuditRoutes(app: HttpServer, deps: AuditRouteDeps, access: AuditRouteAccess): void {
+  const { db, audit } = deps;
 
-export function registerAuditRoutes(app: HttpServer, deps: { db: Db; audit: AuditLog }): void {
-  app.get(
+  /** The reviewer class, or the refusal audited and thrown (a sign-in demanded by currentReviewer included). */
+  async function authorize(request: FastifyRequest, action: string, details: Record<string, unknown>, allowed: readonly ReviewerClass[] = ['security_admin', 'auditor']): Promise<{ reviewer: ReviewerClass; actor: AuditActor }> {
+    const actor = access.currentActor(request);
+    let reviewer: ReviewerClass | null;
+    let refusal: unknown = auditErrors.AUDIT_REVIEW_FORBIDDEN();
+    try {
+      reviewer = access.currentReviewer(request);
+    } catch (err) {
+      reviewer = null;
+      refusal = err;
+    }
+    if (reviewer && allowed.includes(reviewer)) return { reviewer, actor };
+    const reason = refusal instanceof LantaiError ? refusal.code : 'AUDIT_REVIEW_FORBIDDEN';
+    await db.transaction().execute((tx) => audit.append(tx, { actor, action, target: null, result: 'refused', reason, details }));
+    throw refusal;
+  }
+
+  // The reply is JSON entries or a CSV stream, so it is typed here rather than derived from one response schema.
+  app.get<{ Querystring: z.infer<typeof querystring>; Reply: AuditEntry[] | Readable }>(
     '/api/audit/entries',
     {
       schema: {
         tags: ['audit'],
-        summary: '审计记录（安全保密管理员看普通用户，安全审计员看两位管理员）/ audit entries, split by reviewer',
-        querystring: z.object({ action: z.string().max(100).optional(), actor: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100), format: z.enum(['json', 'csv']).default('json') }),
-        response: { 200: z.union([z.array(entrySchema), z.string()]) },
+        summary: '审计记录：安全保密管理员查看普通用户的，安全审计员查看系统管理员和安全保密管理员的 / audit entries, split between the security admin and the auditor',
+        description:
+          'JSON: newest first, `limit` at a time; continue with `before` = the smallest seq shown. ' +
+          '`format=csv`: every matching entry, oldest first (UTF-8 with a byte-order mark; `limit` and `before` do not apply).',
+        querystring,
+        response: { 200: z.array(auditEntrySchema).describe('format=json; format=csv answers text/csv') },
       },
     },
     async (request, reply) => {
-      const session = request.session;
-      if (!session) throw accountsErrors.AUTH_REQUIRED();
-      const reviewer = session.viewer.roles.includes('auditor') ? 'auditor' : session.viewer.roles.includes('security_admin') ? 'security_admin' : null;
-      const actor = { ...session.actor, roles: [...session.actor.roles] };
-      if (!reviewer) {
-        await deps.db.transaction().execute((tx) => deps.audit.append(tx, { actor, action: 'audit.review', target: null, result: 'refused', reason: 'FORBIDDEN_ROLE' }));
-        throw accountsErrors.FORBIDDEN_ROLE({ role: '当前用户', roleEn: 'user', action: '查看审计记录 / review the audit log' });
+      const { format, limit, before, ...filters } = request.query;
+      const action = format === 'csv' ? 'audit.export' : 'audit.review';
+      const { reviewer, actor } = await authorize(request, action, { filters });
+      if (format === 'csv') {
+        // Audited before the first byte goes out: an export that fails halfway still shows.
+        await db.transaction().execute((tx) => audit.append(tx, { actor, action, target: null, result: 'ok', details: { reviewer, filters } }));
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="audit-entries.csv"')
+          .send(Readable.from(audit.exportCsv(db, reviewer, filters)));
       }
-      const { format, ...filters } = request.query;
-      const rows = await deps.audit.review(deps.db, reviewer, filters);
-      await deps.db.transaction().execute((tx) => deps.audit.append(tx, { actor, action: 'audit.review', target: null, result: 'ok', details: { ...filters, format, count: rows.length } }));
-      const entries = rows.map((r) => ({ seq: r.seq, id: r.id, at: r.at, actorUsername: r.actor_username, actorClass: r.actor_class, actorAddress: r.actor_address, action: r.action, targetType: r.target_type, targetId: r.target_id, targetLabel: r.target_label, result: r.result, reason: r.reason }));
-      if (format === 'json') return entries;
-      const header = ['序号 seq', '时间 at', '用户 user', '类别 class', '地址 address', '操作 action', '对象类型 target type', '对象 target', '名称 label', '结果 result', '原因 reason'];
-      const lines = entries.map((e) => [e.seq, e.at, e.actorUsername, e.actorClass, e.actorAddress, e.action, e.targetType, e.targetId, e.targetLabel, e.result, e.reason].map(csvCell).join(','));
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="audit-entries.csv"')
-        .send(`\uFEFF${[header.map(csvCell).join(','), ...lines].join('\r\n')}\r\n`);
+      const page = await audit.query(db, reviewer, filters, { limit, before });
+      await db.transaction().execute((tx) => audit.append(tx, { actor, action, target: null, result: 'ok', details: { reviewer, filters, before: before ?? null, count: page.entries.length } }));
+      return page.entries;
     },
   );
 
-  app.get('/api/audit/verify', { schema: { tags: ['audit'], summary: '校验审计链（安全审计员）/ verify the audit chain (auditor)', response: { 200: z.object({ ok: z.boolean(), entries: z.number(), checkpointsChecked: z.number(), firstBroken: z.object({ seq: z.number(), id: z.string().nullable(), zh: z.string(), en: z.string() }).nullable() }) } } }, async (request) => {
-    const session = request.session;
-    if (!session) throw accountsErrors.AUTH_REQUIRED();
-    if (!session.viewer.roles.includes('auditor')) throw accountsErrors.FORBIDDEN_ROLE({ role: '当前用户', roleEn: 'user', action: '校验审计链 / verify the audit chain' });
-    return deps.audit.verify(deps.db);
-  });
+  app.get(
+    '/api/audit/verify',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: '校验审计链与库外签名检查点（安全审计员）/ verify the chain against the signed checkpoints (auditor)',
+        response: { 200: verifyReportSchema },
+      },
+    },
+    async (request) => {
+      const { actor } = await authorize(request, 'audit.verify', {}, ['auditor']);
+      const report = await audit.verify(db);
+      await db.transaction().execute((tx) => audit.append(tx, { actor, action: 'audit.verify', target: null, result: 'ok', details: { ok: report.ok, entries: report.entries, firstBroken: report.firstBroken?.seq ?? null } }));
+      return report;
+    },
+  );
 }
