@@ -4,6 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useCreateGrant, useRevokeGrant, type NewGrant, type Organisation, type User } from '../../api/accounts.js';
 import { ApiError } from '../../api/client.js';
+import { RevokeByIdForm } from '../../components/revoke-by-id-form.js';
 
 interface GrantFields {
   to: 'user' | 'organisation';
@@ -19,7 +20,6 @@ export function GrantsCard({ users, organisations }: { users: readonly User[]; o
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<GrantFields>();
-  const [revokeForm] = Form.useForm<{ id: string }>();
   const to = Form.useWatch('to', form) ?? 'user';
   const create = useCreateGrant();
   const revoke = useRevokeGrant();
@@ -89,28 +89,7 @@ export function GrantsCard({ users, organisations }: { users: readonly User[]; o
             </Button>
           </Form.Item>
         </Form>
-        <Form<{ id: string }>
-          form={revokeForm}
-          layout="inline"
-          onFinish={({ id }) =>
-            revoke.mutate(id.trim(), {
-              onSuccess: () => {
-                void message.success(t('admin.accounts.revokedGrant', { id }));
-                revokeForm.resetFields();
-              },
-              onError: (error) => void message.error(error instanceof ApiError ? error.message : t('common.networkError')),
-            })
-          }
-        >
-          <Form.Item name="id" label={t('admin.accounts.grantId')} rules={required}>
-            <Input style={{ minWidth: 280 }} />
-          </Form.Item>
-          <Form.Item>
-            <Button danger htmlType="submit" loading={revoke.isPending}>
-              {t('admin.accounts.revokeGrant')}
-            </Button>
-          </Form.Item>
-        </Form>
+        <RevokeByIdForm label={t('admin.accounts.grantId')} button={t('admin.accounts.revokeGrant')} success={(id) => t('admin.accounts.revokedGrant', { id })} revoke={revoke} />
       </Space>
     </Card>
   );

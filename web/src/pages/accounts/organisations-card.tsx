@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { organisationKinds, useCreateOrganisation, useIssueApiKey, useRevokeApiKey, type IssuedKey, type NewOrganisation, type Organisation } from '../../api/accounts.js';
 import { ApiError } from '../../api/client.js';
+import { RevokeByIdForm } from '../../components/revoke-by-id-form.js';
 import { QueryError } from '../../components/query-error.js';
 import { currentLanguage } from '../../i18n/i18n.js';
 
@@ -105,7 +106,6 @@ function ApiKeysCard({ agencies }: { agencies: readonly Organisation[] }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<KeyFields>();
-  const [revokeForm] = Form.useForm<{ id: string }>();
   const issue = useIssueApiKey();
   const revoke = useRevokeApiKey();
   const [issued, setIssued] = useState<IssuedKey | null>(null);
@@ -143,28 +143,7 @@ function ApiKeysCard({ agencies }: { agencies: readonly Organisation[] }) {
             </Button>
           </Form.Item>
         </Form>
-        <Form<{ id: string }>
-          form={revokeForm}
-          layout="inline"
-          onFinish={({ id }) =>
-            revoke.mutate(id.trim(), {
-              onSuccess: () => {
-                void message.success(t('admin.accounts.revokedKey', { id }));
-                revokeForm.resetFields();
-              },
-              onError: (error) => void message.error(error instanceof ApiError ? error.message : t('common.networkError')),
-            })
-          }
-        >
-          <Form.Item name="id" label={t('admin.accounts.keyId')} rules={required}>
-            <Input style={{ minWidth: 280 }} />
-          </Form.Item>
-          <Form.Item>
-            <Button danger htmlType="submit" loading={revoke.isPending}>
-              {t('admin.accounts.revokeKey')}
-            </Button>
-          </Form.Item>
-        </Form>
+        <RevokeByIdForm label={t('admin.accounts.keyId')} button={t('admin.accounts.revokeKey')} success={(id) => t('admin.accounts.revokedKey', { id })} revoke={revoke} />
       </Space>
       <Modal
         open={issued !== null}
