@@ -23,6 +23,15 @@ import { createAuth } from './modules/accounts/auth.js';
 import { createApiKeys, type ApiKeys } from './modules/accounts/api-keys.js';
 import { auditActorOf, auditReviewerOf, registerAccountsRoutes } from './modules/accounts/routes.js';
 import { registerAuditRoutes } from './modules/audit/routes.js';
+import { catalogMigrations } from './modules/catalog/migrations.js';
+import { createCatalogService, type CatalogService } from './modules/catalog/service.js';
+import { createArchivalCodes, type ArchivalCodes } from './modules/catalog/codes.js';
+import { createBatches } from './modules/catalog/batch.js';
+import { createOpennessReview } from './modules/catalog/review.js';
+import { registerCatalogRoutes } from './modules/catalog/routes.js';
+import { registerCatalogImportRoutes } from './modules/catalog/import-routes.js';
+import { createCatalogImport } from './modules/catalog/import/service.js';
+import { organisations } from './modules/accounts/organisations.js';
 
 function readVersion(): string {
   // src/app.ts and dist/src/app.js sit one and two levels below package.json.
@@ -36,7 +45,7 @@ function readVersion(): string {
 export const VERSION = readVersion();
 
 /** Every migration, platform first, then each module's (in dependency order). */
-export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations];
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations];
 
 export interface App {
   config: Readonly<Config>;
@@ -45,7 +54,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys };
+  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys; catalog: CatalogService; archivalCodes: ArchivalCodes };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -95,6 +104,10 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     registerAuditRoutes(http, { db: database.db, audit }, { currentReviewer: auditReviewerOf, currentActor: auditActorOf });
     // Anchors the audit chain outside the database: right after an append finds a checkpoint due, and every ten minutes.
     registerAuditJobs(jobs, { db: database.db, audit });
+    const catalog = createCatalogService({ audit, organisations, settings: { classified: config.classified, fondsCodeWidth: config.fondsCodeWidth } });
+    const archivalCodes = createArchivalCodes({ catalog, audit });
+    registerCatalogImportRoutes(http, { db: database.db, audit, catalog, imports: createCatalogImport({ db: database.db, caps: database.caps, catalog, audit }), zone: config.zone });
+    registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone });
     const opened = stores;
     return {
       config,
@@ -103,7 +116,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, apiKeys },
+      services: { audit, accounts, apiKeys, catalog, archivalCodes },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

@@ -44,6 +44,8 @@ export interface Config {
   /** Outside the database: the key that signs audit checkpoints, and the checkpoint file (DESIGN.md, accounts). */
   auditKeyFile: string;
   auditCheckpointFile: string;
+  /** Characters in a fonds code (全宗号) by this archive's convention. */
+  fondsCodeWidth: number;
   /** Run job workers inside `lantai serve` (default on; turn off when dedicated `lantai worker` nodes run them). */
   inProcessWorkers: boolean;
 }
@@ -69,6 +71,7 @@ export const VARIABLES = [
   ['LANTAI_LOG_LEVEL', 'info', '日志级别 / log level'],
   ['LANTAI_AUDIT_KEY_FILE', '<LANTAI_DATA_DIR>/audit/checkpoint.key', '审计检查点签名密钥文件（库外保存）/ key signing audit checkpoints, kept outside the database'],
   ['LANTAI_AUDIT_CHECKPOINT_FILE', '<LANTAI_DATA_DIR>/audit/checkpoints.jsonl', '审计检查点文件（库外保存）/ audit checkpoint file, outside the database'],
+  ['LANTAI_FONDS_CODE_WIDTH', '4', '全宗号位数（本馆约定）/ characters in a fonds code'],
   ['LANTAI_IN_PROCESS_WORKERS', '1', '在 serve 进程内运行作业 / run jobs inside serve'],
 ] as const;
 
@@ -210,6 +213,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     fixityCron,
     logLevel: oneOf(env, 'LANTAI_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     inProcessWorkers: bool(env, 'LANTAI_IN_PROCESS_WORKERS', true),
+    fondsCodeWidth: integer(env, 'LANTAI_FONDS_CODE_WIDTH', 4, 1, 12),
   };
   return Object.freeze({ ...config, stores: Object.freeze(stores.map((s) => Object.freeze(s))), s3: Object.freeze(config.s3) });
 }

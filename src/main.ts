@@ -13,6 +13,8 @@ import { LantaiError } from './platform/http/errors.js';
 import { createOutput, type Output } from './platform/cli/output.js';
 import { seedDemoAccounts, setupInstallation } from './modules/accounts/setup.js';
 import { registerAuditCli } from './modules/audit/cli.js';
+import { seedDemoCatalog } from './modules/catalog/demo.js';
+import type { Tx } from './platform/db/database.js';
 
 export interface CliContext {
   config(overrides?: Record<string, string>): Readonly<Config>;
@@ -24,11 +26,21 @@ export interface CliContext {
 /** Commands contributed by modules (audit-log; accounts, transfer, preservation… add theirs here). */
 const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAuditCli];
 
-/** Marks an empty database as the demo's and gives it one account per role. */
+/** The demo fonds, described and arranged by the demo archivist. */
+async function seedDemoCatalogAs(tx: Tx, app: App): Promise<void> {
+  const archivist = await tx.selectFrom('users').select(['id', 'organisation_id']).where('username', '=', 'archivist').executeTakeFirstOrThrow();
+  const agency = await tx.selectFrom('organisations').select(['id', 'name']).where('code', '=', 'J001').executeTakeFirstOrThrow();
+  const actor = { userId: archivist.id, username: 'archivist', roles: ['archivist'] as const, organisationId: archivist.organisation_id, address: null };
+  const viewer = { userId: archivist.id, roles: ['archivist'] as const, clearance: '非密' as const, organisationId: archivist.organisation_id, zone: app.config.zone, grants: [] };
+  await seedDemoCatalog(tx, { catalog: app.services.catalog, codes: app.services.archivalCodes }, { actor, viewer }, agency);
+}
+
+/** Marks an empty database as the demo's and gives it one account per role and a fonds. */
 async function claimDemo(app: App): Promise<void> {
   await app.database.db.transaction().execute(async (tx) => {
     await markInstallation(tx, 'demo');
     await seedDemoAccounts(tx, app.services.accounts);
+    await seedDemoCatalogAs(tx, app);
   });
 }
 

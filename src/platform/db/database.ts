@@ -33,6 +33,11 @@ export interface Capabilities {
   timestampType: 'text' | 'timestamptz';
   /** Column type for JSON documents. */
   jsonType: 'text' | 'jsonb';
+  /**
+   * Collation that orders text by code point, so archival codes sort the same on
+   * both databases (SQLite's default BINARY; PostgreSQL's default follows the locale).
+   */
+  codePointCollation: string | null;
   /** Most bound parameters one statement may carry. */
   maxParameters: number;
 }
@@ -114,6 +119,7 @@ function openSqlite(file: string): Database {
       concurrentWriters: false,
       timestampType: 'text',
       jsonType: 'text',
+      codePointCollation: null,
       maxParameters: 32_766,
     },
     describe: `SQLite ${file}`,
@@ -157,6 +163,7 @@ async function openPostgres(url: string): Promise<Database> {
       concurrentWriters: true,
       timestampType: 'timestamptz',
       jsonType: 'jsonb',
+      codePointCollation: 'C',
       maxParameters: 65_535,
     },
     describe: `PostgreSQL ${redact(url)}`,

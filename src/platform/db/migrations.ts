@@ -6,7 +6,7 @@
  * `src/modules/<name>/migrations.ts` and app.ts concatenates them. Names start with
  * a date and sequence so they sort in the order they must run.
  */
-import { Migrator, type Kysely, type Migration as KyselyMigration, type MigrationProvider } from 'kysely';
+import { sql, Migrator, type Kysely, type Migration as KyselyMigration, type MigrationProvider } from 'kysely';
 import type { Capabilities, Database } from './database.js';
 
 export interface Migration {
@@ -58,5 +58,7 @@ export function columnTypes(caps: Capabilities) {
   return {
     timestamp: caps.timestampType,
     json: caps.jsonType,
+    /** Text that sorts by code point on both databases (archival codes). */
+    sortableText: caps.codePointCollation ? sql`text collate ${sql.id(caps.codePointCollation)}` : sql`text`,
   } as const;
 }

@@ -22,6 +22,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { ZodError } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import { LantaiError, platformErrors, preferredLanguage } from './errors.js';
 
@@ -50,6 +51,11 @@ function errorBody(err: LantaiError, request: FastifyRequest) {
 
 function mapError(error: FastifyError & { validation?: unknown[] }, request: FastifyRequest): LantaiError | null {
   if (error instanceof LantaiError) return error;
+  // A schema checked inside a service (not by the route) reports the same way as the route's would.
+  if (error instanceof ZodError) {
+    const summary = error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ');
+    return platformErrors.VALIDATION_FAILED({ summary }, { issues: error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message })) });
+  }
   if (error.validation) {
     const issues = error.validation as Array<{ instancePath?: string; message?: string; params?: { issue?: { path?: unknown[] } } }>;
     const summary = issues.map((i) => `${i.instancePath || (error.validationContext ?? 'body')} ${i.message ?? ''}`.trim()).join('; ');

@@ -1,0 +1,35 @@
+/**
+ * Organisations as other modules may read them (DESIGN.md: a module never reads
+ * another's tables, so the accounts module hands this out).
+ */
+import type { Executor } from '../../platform/db/database.js';
+import type { OrganisationKind } from './model.js';
+import './tables.js';
+
+export interface OrganisationRef {
+  id: string;
+  kind: OrganisationKind;
+  code: string | null;
+  name: string;
+  disabled: boolean;
+}
+
+/** The organisations with these ids (missing ids are absent from the map). */
+export async function findOrganisations(db: Executor, ids: readonly string[]): Promise<Map<string, OrganisationRef>> {
+  const out = new Map<string, OrganisationRef>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db.selectFrom('organisations').select(['id', 'kind', 'code', 'name', 'disabled']).where('id', 'in', unique.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, { id: r.id, kind: r.kind, code: r.code, name: r.name, disabled: r.disabled === 1 });
+  }
+  return out;
+}
+
+/** Every filing agency, by name. */
+export async function listAgencies(db: Executor): Promise<OrganisationRef[]> {
+  const rows = await db.selectFrom('organisations').select(['id', 'kind', 'code', 'name', 'disabled']).where('kind', '=', 'agency').orderBy('name').execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind, code: r.code, name: r.name, disabled: r.disabled === 1 }));
+}
+
+export type Organisations = { find: typeof findOrganisations; agencies: typeof listAgencies };
+export const organisations: Organisations = { find: findOrganisations, agencies: listAgencies };
