@@ -13,6 +13,7 @@
  */
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { inspectZip } from '../../../platform/files/zip-guard.js';
 import { catalogErrors } from '../errors.js';
 
 export const MAX_IMPORT_ROWS = 200_000;
@@ -109,7 +110,15 @@ function trimTrailingBlankRows(rows: Array<{ row: number; cells: string[] }>) {
   return rows.filter((r) => r.cells.some((c) => c.trim() !== ''));
 }
 
+/** An xlsx of 200,000 rows inflates to well under this; anything bigger is refused before it is opened. */
+const XLSX_LIMITS = { maxEntries: 2000, maxUncompressedBytes: 1024 * 1024 * 1024, maxRatio: 200 };
+
 async function readXlsx(bytes: Buffer, isHeader: HeaderTest): Promise<ReadSheet> {
+  const verdict = await inspectZip(bytes, XLSX_LIMITS);
+  if (!verdict.ok) {
+    const why = { 'not-a-zip': ['不是有效的 xlsx 文件', 'not a valid xlsx file'], 'too-many-entries': ['xlsx 内部文件过多', 'too many parts'], 'too-large': ['解压后过大（疑似压缩炸弹）', 'too large when inflated (a zip bomb?)'], ratio: ['压缩比异常（疑似压缩炸弹）', 'suspicious compression ratio (a zip bomb?)'], 'unsafe-name': ['含有越出目录的文件名', 'holds a name that leaves its folder'] }[verdict.reason];
+    throw catalogErrors.CATALOG_IMPORT_FORMAT({ reason: `${why[0]}（${verdict.detail}）`, reasonEn: `${why[1]} (${verdict.detail})` });
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
