@@ -129,6 +129,10 @@ describe.each(DIALECTS)('catalog over HTTP on %s', (dialect) => {
   });
 
   it('re-numbers a class to close gaps, keeping the old codes in the history, and the continuity check sees it', async () => {
+    const heard: Array<{ oldCode: string | null; newCode: string | null }> = [];
+    f.t.app.services.catalog.onCodesChanged(async (_tx, changes) => {
+      heard.push(...changes.map((c) => ({ oldCode: c.oldCode, newCode: c.newCode })));
+    });
     const ids: string[] = [];
     for (const n of [1, 2, 5, 6]) ids.push(await create({ year: 2019, date: `201903${String(n).padStart(2, '0')}`, archivalCode: `J001-WS·2019-Y-000${n}` }));
     const gaps = (await f.call(f.sessions.archivist, 'GET', `/api/catalog/codes/continuity?fondsId=${f.fondsId}&categoryId=${WS}&year=2019`)).json();
@@ -142,6 +146,8 @@ describe.each(DIALECTS)('catalog over HTTP on %s', (dialect) => {
     expect(moved.codeHistory.at(-1)).toMatchObject({ oldCode: 'J001-WS·2019-Y-0006', newCode: 'J001-WS·2019-Y-0004', reason: '剔除两件后重编' });
     const [entry] = await audit('catalog.codes.renumber');
     expect(entry?.result).toBe('ok');
+    // Modules that keep codes (search, exports) hear of each change.
+    expect(heard).toEqual(expect.arrayContaining([{ oldCode: 'J001-WS·2019-Y-0005', newCode: 'J001-WS·2019-Y-0003' }, { oldCode: 'J001-WS·2019-Y-0006', newCode: 'J001-WS·2019-Y-0004' }]));
   });
 
   it('arranges volume categories: the volume gets its 案卷号, its items their 卷内顺序号', async () => {
