@@ -181,6 +181,7 @@ export function createCatalogService(deps: CatalogDeps) {
     onCodesChanged(listener: CodeChangeListener): void {
       listeners.push(listener);
     },
+    hasCodeListeners: () => listeners.length > 0,
     async notifyCodeChanges(tx: Tx, changes: readonly CodeChange[]): Promise<void> {
       if (changes.length === 0) return;
       for (const listener of listeners) await listener(tx, changes);

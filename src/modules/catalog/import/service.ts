@@ -22,7 +22,7 @@ import { convertRow, type ConvertContext, type RowProblem } from './convert-row.
 import { fieldForHeader, headerTest, type HeaderMapping, type ImportField } from './mapping.js';
 import { readSheet } from './read-sheet.js';
 
-const STAGE_CHUNK = 500;
+const STAGE_CHUNK = 2000;
 const REPORT_LIMIT = 2000;
 const REQUIRED_FIELDS: Array<[ImportField, string]> = [['title', '题名'], ['responsible', '责任者'], ['date', '日期'], ['retention', '保管期限']];
 
@@ -57,6 +57,11 @@ const RECORD_COLUMNS: Array<[keyof RecordsTable, JsonFieldType]> = [
   ['remarks', 'text'], ['extensions', 'json'], ['created_by', 'text'],
 ];
 
+/** A staged row: the record row, and the id its code-history entry will have. */
+function stagedRow(row: RecordsTable): string {
+  return JSON.stringify(row.archival_code === null ? row : { ...row, change_id: uuidv7() });
+}
+
 export function createCatalogImport(deps: { db: Db; caps: Capabilities; catalog: CatalogService; audit: AuditSink }) {
   const { db, caps, catalog, audit } = deps;
 
@@ -78,22 +83,28 @@ export function createCatalogImport(deps: { db: Db; caps: Capabilities; catalog:
     return { ...base, columnOf: (field) => columns.find((c) => c.field === field)?.header ?? field };
   }
 
-  /** Codes used twice in the file or already in the catalog: problems for the rows that carry them. */
-  async function duplicateCodes(executor: Executor, staged: Array<{ row: number; code: string | null; column: string }>): Promise<Map<number, RowProblem>> {
+  /**
+   * Codes used twice in the file or already in the catalog: problems for the rows
+   * that carry them. `seen` carries the codes of earlier chunks of the same file.
+   */
+  async function duplicateCodes(executor: Executor, staged: Array<{ row: number; code: string | null }>, column: string, seen: Map<string, number>): Promise<Map<number, RowProblem>> {
     const out = new Map<number, RowProblem>();
-    const first = new Map<string, number>();
+    const fresh = new Map<string, number>();
     for (const s of staged) {
       if (s.code === null) continue;
-      const seen = first.get(s.code);
-      if (seen !== undefined) out.set(s.row, { row: s.row, column: s.column, field: 'archivalCode', value: s.code, severity: 'error', problem: `档号与第 ${seen} 行重复`, problemEn: `duplicate of row ${seen}`, suggestion: '核对件号' });
-      else first.set(s.code, s.row);
+      const first = seen.get(s.code);
+      if (first !== undefined) out.set(s.row, { row: s.row, column, field: 'archivalCode', value: s.code, severity: 'error', problem: `档号与第 ${first} 行重复`, problemEn: `duplicate of row ${first}`, suggestion: '核对件号' });
+      else {
+        seen.set(s.code, s.row);
+        fresh.set(s.code, s.row);
+      }
     }
-    const codes = [...first.keys()];
-    for (let i = 0; i < codes.length; i += 500) {
-      const taken = await executor.selectFrom('records').select('archival_code').where('archival_code', 'in', codes.slice(i, i + 500)).execute();
+    const codes = [...fresh.keys()];
+    for (let i = 0; i < codes.length; i += 1000) {
+      const taken = await executor.selectFrom('records').select('archival_code').where('archival_code', 'in', codes.slice(i, i + 1000)).execute();
       for (const t of taken) {
-        const row = first.get(t.archival_code as string) as number;
-        out.set(row, { row, column: staged.find((s) => s.row === row)?.column ?? '档号', field: 'archivalCode', value: t.archival_code as string, severity: 'error', problem: '档号已被馆内其他档案使用', problemEn: 'code already used in the catalog', suggestion: '核对档号，或留空在整理时生成' });
+        const row = fresh.get(t.archival_code as string) as number;
+        out.set(row, { row, column, field: 'archivalCode', value: t.archival_code as string, severity: 'error', problem: '档号已被馆内其他档案使用', problemEn: 'code already used in the catalog', suggestion: '核对档号，或留空在整理时生成' });
       }
     }
     return out;
@@ -136,35 +147,38 @@ export function createCatalogImport(deps: { db: Db; caps: Capabilities; catalog:
         }
       });
 
-      const converted = sheet.rows.map(({ row, cells }) => {
-        const byField = new Map<ImportField, string>();
-        columns.forEach((c, i) => {
-          if (c.field !== null && !byField.get(c.field)) byField.set(c.field as ImportField, cells[i] ?? '');
-        });
-        const result = convertRow(row, byField, ctx);
-        return { row, raw: Object.fromEntries(byField), ...result, code: result.checked?.ok ? result.checked.item.archivalCode : null };
-      });
-      const duplicates = await duplicateCodes(db, converted.map((c) => ({ row: c.row, code: c.code, column: ctx.columnOf('archivalCode') })));
+      // Chunk by chunk — convert, find duplicates, stage — so memory stays flat for 100,000 rows.
       let errorRows = fileProblems.some((p) => p.severity === 'error') ? 1 : 0;
-      for (let i = 0; i < converted.length; i += STAGE_CHUNK) {
-        const chunk = converted.slice(i, i + STAGE_CHUNK).map((c) => {
-          const problems = [...(noticesByRow.get(c.row) ?? []), ...c.problems];
+      const seenCodes = new Map<string, number>();
+      const codeColumn = ctx.columnOf('archivalCode');
+      for (let i = 0; i < sheet.rows.length; i += STAGE_CHUNK) {
+        const converted = sheet.rows.slice(i, i + STAGE_CHUNK).map(({ row, cells }) => {
+          const byField = new Map<ImportField, string>();
+          columns.forEach((c, j) => {
+            if (c.field !== null && !byField.get(c.field)) byField.set(c.field as ImportField, cells[j] ?? '');
+          });
+          const result = convertRow(row, byField, ctx);
+          return { row, raw: byField, result, code: result.checked?.ok ? result.checked.item.archivalCode : null };
+        });
+        const duplicates = await duplicateCodes(db, converted, codeColumn, seenCodes);
+        const chunk = converted.map((c) => {
+          const problems = [...(noticesByRow.get(c.row) ?? []), ...c.result.problems];
           const dup = duplicates.get(c.row);
           if (dup) problems.push(dup);
           const hasError = problems.some((p) => p.severity === 'error');
           if (hasError) errorRows += 1;
-          const data = !hasError && c.checked?.ok ? JSON.stringify(catalog.rowOf(uuidv7(), c.checked.item, ctx, actor, at)) : null;
-          return { import_id: importId, row_no: c.row, raw: JSON.stringify(c.raw), data, problems: problems.length > 0 ? JSON.stringify(problems) : null };
+          const data = !hasError && c.result.checked?.ok ? stagedRow(catalog.rowOf(uuidv7(), c.result.checked.item, ctx, actor, at)) : null;
+          return { import_id: importId, row_no: c.row, raw: JSON.stringify(Object.fromEntries(c.raw)), data, problems: problems.length > 0 ? JSON.stringify(problems) : null };
         });
         await db.transaction().execute((tx) => tx.insertInto('catalog_import_rows').values(chunk).execute());
-        request.onProgress?.(Math.min(i + STAGE_CHUNK, converted.length), converted.length);
+        request.onProgress?.(Math.min(i + STAGE_CHUNK, sheet.rows.length), sheet.rows.length);
       }
       if (fileProblems.length > 0) {
         await db.insertInto('catalog_import_rows').values({ import_id: importId, row_no: 0, raw: '{}', data: null, problems: JSON.stringify(fileProblems) }).execute();
       }
       await db.transaction().execute(async (tx) => {
         await tx.updateTable('catalog_imports').set({ status: 'checked', error_rows: errorRows }).where('id', '=', importId).execute();
-        await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'catalog.import.check', target: { type: 'import', id: importId, label: request.fileName.slice(0, 80) }, result: 'ok', details: { rows: converted.length, errorRows, encoding: sheet.encoding, sheet: sheet.sheet } });
+        await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'catalog.import.check', target: { type: 'import', id: importId, label: request.fileName.slice(0, 80) }, result: 'ok', details: { rows: sheet.rows.length, errorRows, encoding: sheet.encoding, sheet: sheet.sheet } });
       });
       return summary(db, importId);
     },
@@ -187,14 +201,14 @@ export function createCatalogImport(deps: { db: Db; caps: Capabilities; catalog:
         if (code !== null) {
           const others = await tx.selectFrom('catalog_import_rows').select('row_no').where('import_id', '=', importId).where('row_no', '<>', rowNo).where(() => sql<boolean>`${jsonField(caps, 'data', 'archival_code')} = ${code}`).executeTakeFirst();
           if (others) problems.push({ row: rowNo, column: ctx.columnOf('archivalCode'), field: 'archivalCode', value: code, severity: 'error', problem: `档号与第 ${others.row_no} 行重复`, problemEn: 'duplicate code in file', suggestion: '核对件号' });
-          const dup = (await duplicateCodes(tx, [{ row: rowNo, code, column: ctx.columnOf('archivalCode') }])).get(rowNo);
+          const dup = (await duplicateCodes(tx, [{ row: rowNo, code }], ctx.columnOf('archivalCode'), new Map())).get(rowNo);
           if (dup) problems.push(dup);
         }
         const previous = staged.problems ? (JSON.parse(staged.problems) as RowProblem[]) : [];
         problems.unshift(...previous.filter((p) => p.severity === 'warning' && p.field === ''));
         const hasError = problems.some((p) => p.severity === 'error');
         const hadError = previous.some((p) => p.severity === 'error');
-        const data = !hasError && result.checked?.ok ? JSON.stringify(catalog.rowOf(uuidv7(), result.checked.item, ctx, actor, new Date().toISOString())) : null;
+        const data = !hasError && result.checked?.ok ? stagedRow(catalog.rowOf(uuidv7(), result.checked.item, ctx, actor, new Date().toISOString())) : null;
         await tx.updateTable('catalog_import_rows').set({ raw: JSON.stringify(raw), data, problems: problems.length > 0 ? JSON.stringify(problems) : null }).where('import_id', '=', importId).where('row_no', '=', rowNo).execute();
         if (hadError !== hasError) await tx.updateTable('catalog_imports').set({ error_rows: imp.error_rows + (hasError ? 1 : -1) }).where('id', '=', importId).execute();
         return summary(tx, importId);
@@ -222,25 +236,22 @@ export function createCatalogImport(deps: { db: Db; caps: Capabilities; catalog:
       const names = RECORD_COLUMNS.map(([column]) => sql.ref(column));
       await sql`insert into records (${sql.join(names)}, created_at, updated_at, version)
         select ${sql.join(select)}, cast(${at} as ${sql.raw(caps.timestampType)}), cast(${at} as ${sql.raw(caps.timestampType)}), 1 from catalog_import_rows where import_id = ${importId} and data is not null order by row_no`.execute(tx);
-      const coded = await tx
-        .selectFrom('catalog_import_rows')
-        .select([jsonField(caps, 'data', 'id').as('id'), jsonField(caps, 'data', 'archival_code').as('code')])
-        .where('import_id', '=', importId)
-        .where('data', 'is not', null)
-        .where(() => sql<boolean>`${jsonField(caps, 'data', 'archival_code')} is not null`)
-        .execute();
-      const changes = coded.map((c) => ({ id: String(c.id), code: String(c.code) }));
-      for (let i = 0; i < changes.length; i += 200) {
-        await tx
-          .insertInto('archival_code_changes')
-          .values(changes.slice(i, i + 200).map((c) => ({ id: uuidv7(), entity_type: 'record' as const, entity_id: c.id, old_code: null, new_code: c.code, reason: `目录导入：${imp.file_name}`, batch_id: importId, changed_by: actor.userId, changed_at: at })))
-          .execute();
+      // The codes that came with the rows go into the code history in the same set-based way.
+      const hasCode = sql<boolean>`${jsonField(caps, 'data', 'archival_code')} is not null`;
+      await sql`insert into archival_code_changes (id, entity_type, entity_id, old_code, new_code, reason, batch_id, changed_by, changed_at)
+        select ${jsonField(caps, 'data', 'change_id')}, 'record', ${jsonField(caps, 'data', 'id')}, null, ${jsonField(caps, 'data', 'archival_code')},
+               ${`目录导入：${imp.file_name}`}, ${importId}, ${actor.userId}, cast(${at} as ${sql.raw(caps.timestampType)})
+        from catalog_import_rows where import_id = ${importId} and data is not null and ${hasCode}`.execute(tx);
+      let coded = 0;
+      if (catalog.hasCodeListeners()) {
+        const rows = await tx.selectFrom('catalog_import_rows').select([jsonField(caps, 'data', 'id').as('id'), jsonField(caps, 'data', 'archival_code').as('code')]).where('import_id', '=', importId).where('data', 'is not', null).where(() => hasCode).execute();
+        coded = rows.length;
+        await catalog.notifyCodeChanges(tx, rows.map((c) => ({ entityType: 'record', id: String(c.id), oldCode: null, newCode: String(c.code) })));
       }
-      await catalog.notifyCodeChanges(tx, changes.map((c) => ({ entityType: 'record', id: c.id, oldCode: null, newCode: c.code })));
       const count = await tx.selectFrom('catalog_import_rows').select((eb) => eb.fn.countAll<number>().as('n')).where('import_id', '=', importId).where('data', 'is not', null).executeTakeFirstOrThrow();
       await tx.deleteFrom('catalog_import_rows').where('import_id', '=', importId).execute();
       await tx.updateTable('catalog_imports').set({ status: 'applied', applied_at: at }).where('id', '=', importId).execute();
-      await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'catalog.import.apply', target: { type: 'import', id: importId, label: imp.file_name.slice(0, 80) }, result: 'ok', details: { imported: Number(count.n), coded: changes.length } });
+      await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'catalog.import.apply', target: { type: 'import', id: importId, label: imp.file_name.slice(0, 80) }, result: 'ok', details: { imported: Number(count.n), codesNotified: coded } });
       return { imported: Number(count.n) };
     },
   };
