@@ -18,7 +18,7 @@ import { catalogTemplate, exportXlsx, printCatalog } from './export.js';
 import type { CatalogImport } from './import/service.js';
 import { IMPORT_FIELDS } from './import/mapping.js';
 import { itemQuerySchema } from './model.js';
-import type { CatalogService } from './service.js';
+import { requireArchivist, type CatalogService } from './service.js';
 
 export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 const FILE_TYPES = ['application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv'];
@@ -112,10 +112,13 @@ export function registerCatalogImportRoutes(app: HttpServer, deps: CatalogImport
     );
   });
 
-  app.get('/api/catalog/imports/:id', { schema: { tags, summary: '导入检查报告 / an import’s report', params: z.object({ id: z.string() }), response: { 200: summarySchema } } }, async (request) => {
-    who(request);
-    return imports.summary(db, request.params.id);
-  });
+  app.get('/api/catalog/imports/:id', { schema: { tags, summary: '导入检查报告 / an import’s report', params: z.object({ id: z.string() }), response: { 200: summarySchema } } }, async (request) =>
+    // The report quotes cell values: it is for archivists, like the import itself.
+    refusedAudited(request, 'catalog.import.report', (actor) => {
+      requireArchivist(actor, { zh: '查看导入报告', en: 'read import reports' });
+      return imports.summary(db, request.params.id);
+    }),
+  );
   app.patch('/api/catalog/imports/:id/rows/:row', { schema: { tags, summary: '修正一行并重新检查 / correct a row and check it again', params: z.object({ id: z.string(), row: z.coerce.number().int().min(1) }), body: z.object({ values: z.record(z.string(), z.string().max(4000)) }), response: { 200: summarySchema } } }, async (request) =>
     refusedAudited(request, 'catalog.import.fix', (actor, viewer) => imports.fixRow(actor, viewer, request.params.id, request.params.row, request.body.values)),
   );

@@ -34,7 +34,7 @@ import {
 } from './model.js';
 import * as repo from './repo.js';
 import type { OpennessReview } from './review.js';
-import type { CatalogService } from './service.js';
+import { requireArchivist, type CatalogService } from './service.js';
 
 export interface CatalogRouteDeps {
   db: Db;
@@ -148,15 +148,18 @@ export function registerCatalogRoutes(app: HttpServer, deps: CatalogRouteDeps): 
 
   // -- archival codes ----------------------------------------------------------
   app.post('/api/catalog/codes/preview', { schema: { tags, summary: '档号生成/重编预览 / preview generating or re-numbering codes', body: codeRequestSchema, response: { 200: codePlanSchema } } }, async (request) => {
-    const { viewer } = who(request);
+    const { actor, viewer } = who(request);
+    requireArchivist(actor);
     return codes.plan(db, viewer, request.body);
   });
   app.post('/api/catalog/codes/apply', { schema: { tags, summary: '生成或重编档号（一次审计，记录旧档号）/ generate or re-number codes', body: codeRequestSchema, response: { 200: z.object({ batchId: z.string(), changed: z.number(), problems: codePlanSchema.shape.problems }) } } }, async (request) =>
     act(request, 'catalog.codes.apply', { type: 'batch', id: null }, (tx, actor, viewer) => codes.apply(tx, actor, viewer, request.body, request.body.reason ?? (request.body.mode === 'generate' ? '编制档号' : '重编档号'))),
   );
-  app.get('/api/catalog/codes/continuity', { schema: { tags, summary: '件号连续性检查 / gaps and duplicates of item numbers', querystring: z.object({ fondsId: z.string(), categoryId: z.string().optional(), year: z.coerce.number().int().optional() }), response: { 200: continuitySchema } } }, async (request) =>
-    codes.continuity(db, who(request).viewer, request.query),
-  );
+  app.get('/api/catalog/codes/continuity', { schema: { tags, summary: '件号连续性检查 / gaps and duplicates of item numbers', querystring: z.object({ fondsId: z.string(), categoryId: z.string().optional(), year: z.coerce.number().int().optional() }), response: { 200: continuitySchema } } }, async (request) => {
+    const { actor, viewer } = who(request);
+    requireArchivist(actor);
+    return codes.continuity(db, viewer, request.query);
+  });
 
   // -- batches and openness review ---------------------------------------------
   const batchPreviewSchema = z.object({
@@ -164,7 +167,11 @@ export function registerCatalogRoutes(app: HttpServer, deps: CatalogRouteDeps): 
     refused: z.array(z.object({ id: z.string(), archivalCode: z.string().nullable(), title: z.string(), zh: z.string(), en: z.string() })),
     unchanged: z.number(),
   });
-  app.post('/api/catalog/batch/preview', { schema: { tags, summary: '批量修改预览 / preview a batch change', body: batchRequestSchema, response: { 200: batchPreviewSchema } } }, async (request) => batches.preview(db, who(request).viewer, request.body));
+  app.post('/api/catalog/batch/preview', { schema: { tags, summary: '批量修改预览 / preview a batch change', body: batchRequestSchema, response: { 200: batchPreviewSchema } } }, async (request) => {
+    const { actor, viewer } = who(request);
+    requireArchivist(actor);
+    return batches.preview(db, viewer, request.body);
+  });
   app.post('/api/catalog/batch/apply', { schema: { tags, summary: '批量修改（保管期限、开放状态、控制标识、调卷）/ apply a batch change', body: batchRequestSchema, response: { 200: z.object({ batchId: z.string(), changed: z.number(), refused: z.number() }) } } }, async (request) =>
     act(request, `catalog.batch.${request.body.change.kind}`, { type: 'batch', id: null }, (tx, actor, viewer) => batches.apply(tx, actor, viewer, request.body)),
   );

@@ -26,7 +26,7 @@ const RETENTION_WORDS: Record<string, Retention> = {
   定期10年: 'D10', '10年': 'D10', D10: 'D10', d10: 'D10',
   长期: 'C', C: 'C', 短期: 'D', D: 'D',
 };
-const CLASSIFICATION_WORDS: Record<string, string> = { '': '非密', 无: '非密', 非密: '非密', 公开: '非密', 内部: '非密', 秘密: '秘密', 机密: '机密', 绝密: '绝密' };
+const CLASSIFICATION_WORDS: Record<string, string> = { '': '非密', 无: '非密', 非密: '非密', 公开: '非密', 秘密: '秘密', 机密: '机密', 绝密: '绝密' };
 const OPENNESS_WORDS: Record<string, string> = { '': '待定', 开放: '开放', 控制: '控制', 控制使用: '控制', 不开放: '控制', 待定: '待定', 未定: '待定' };
 
 const LABELS: Record<string, string> = {
@@ -77,6 +77,13 @@ export function convertRow(row: number, cells: ReadonlyMap<ImportField, string>,
     classificationText = starred[1] ?? '';
     secrecyTerm ||= starred[2] ?? '';
   }
+  let controlText = get('control');
+  // 内部 is a control marking (DA/T 46 控制标识), not a classification; agencies often write it under 密级.
+  if (classificationText === '内部' || classificationText === '限制') {
+    fail('classification', classificationText, `“${classificationText}”不是密级，已按非密记录，并记为控制标识“${classificationText}”`, `${classificationText} is a control marking, not a classification`, '核对后可把该列改为 非密，另填控制标识', 'warning');
+    controlText ||= classificationText;
+    classificationText = '非密';
+  }
   const classification = CLASSIFICATION_WORDS[classificationText];
   if (!classification) fail('classification', classificationText, '无法识别的密级', 'unknown classification', '填写 非密、秘密、机密 或 绝密');
 
@@ -84,7 +91,6 @@ export function convertRow(row: number, cells: ReadonlyMap<ImportField, string>,
   const openness = OPENNESS_WORDS[opennessText];
   if (!openness) fail('openness', opennessText, '无法识别的开放状态', 'unknown openness', '填写 开放、控制 或 待定');
 
-  const controlText = get('control');
   if (controlText !== '' && controlText !== '内部' && controlText !== '限制') fail('control', controlText, '控制标识只能是“内部”或“限制”', 'control marking is 内部 or 限制', '留空或改为 内部 / 限制');
 
   const pageText = get('pageCount');
@@ -100,7 +106,7 @@ export function convertRow(row: number, cells: ReadonlyMap<ImportField, string>,
   }
 
   const combination = get('combinationType');
-  if (problems.length > 0) return { input: null, checked: null, problems };
+  if (problems.some((p) => p.severity === 'error')) return { input: null, checked: null, problems };
 
   const parsed = itemInputSchema.safeParse({
     fondsId: ctx.fonds.id,

@@ -113,6 +113,23 @@ describe.each(DIALECTS)('catalog import over HTTP on %s', (dialect) => {
     expect(await total()).toBe(before);
   });
 
+  it('keeps 内部 written under 密级 as the control marking it is, with a warning', async () => {
+    const csv = Buffer.from('题名,责任者,日期,保管期限,密级\n内部事务通知,演示市人民政府办公室,2023-02-15,永久,内部\n');
+    const report = (await upload(f.sessions.archivist, csv, 'internal.csv')).json();
+    expect(report).toMatchObject({ errorRows: 0 });
+    expect(report.problems).toEqual([expect.objectContaining({ row: 2, severity: 'warning', column: '密级', value: '内部' })]);
+    expect((await f.call(f.sessions.archivist, 'POST', `/api/catalog/imports/${report.id}/apply`)).json()).toEqual({ imported: 1 });
+    const [stored] = (await f.call(f.sessions.archivist, 'GET', `/api/catalog/items?q=${encodeURIComponent('内部事务通知')}`)).json().items;
+    expect(stored).toMatchObject({ classification: '非密', control: '内部' });
+  });
+
+  it('shows import reports, which quote cell values, to archivists only', async () => {
+    const csv = Buffer.from('题名,责任者,日期,保管期限\n机密内容的题名,某单位,20230230,永久\n');
+    const report = (await upload(f.sessions.archivist, csv, 'r.csv')).json();
+    for (const who of ['citizen', 'clerk', 'gov'] as const) expect((await f.call(f.sessions[who], 'GET', `/api/catalog/imports/${report.id}`)).statusCode, who).toBe(403);
+    expect((await f.call(f.sessions.archivist, 'GET', `/api/catalog/imports/${report.id}`)).json().errorRows).toBe(1);
+  });
+
   it('lets only archivists import, and audits the refusal', async () => {
     const csv = Buffer.from(`${csvLine(HEADER)}\n${csvLine([1, '', '', '某单位', '题名', '20200101', 2020, '永久', '非密', 1, ''])}\n`);
     expect((await upload(f.sessions.clerk, csv, 'x.csv')).statusCode).toBe(403);
