@@ -19,9 +19,11 @@ import { auditMigrations } from './modules/audit/migrations.js';
 import { createCheckpointSink } from './modules/audit/checkpoints.js';
 import { createAuditLog, registerAuditJobs, type AuditLog } from './modules/audit/service.js';
 import { createAccountsService, type AccountsService } from './modules/accounts/service.js';
-import { createAuth } from './modules/accounts/auth.js';
+import { createAuth, type Auth } from './modules/accounts/auth.js';
+import { createTotpSecretBox } from './modules/accounts/totp-secrets.js';
+import { sealTotpSecretsMigration } from './modules/accounts/totp-secrets-migration.js';
 import { createApiKeys, type ApiKeys } from './modules/accounts/api-keys.js';
-import { auditActorOf, auditReviewerOf, registerAccountsRoutes } from './modules/accounts/routes.js';
+import { auditActorOf, auditReviewerOf, isArchiveStaff, registerAccountsRoutes } from './modules/accounts/routes.js';
 import { registerAuditRoutes } from './modules/audit/routes.js';
 import { catalogMigrations } from './modules/catalog/migrations.js';
 import { createCatalogService, type CatalogService } from './modules/catalog/service.js';
@@ -54,7 +56,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys; catalog: CatalogService; archivalCodes: ArchivalCodes };
+  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -72,9 +74,12 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { app: 'lantai' } });
 }
 
-/** Brings the database schema up to date (`lantai migrate`, and `serve` at start). */
-export async function migrate(database: Database): Promise<MigrationReport> {
-  return migrateToLatest(database, MIGRATIONS);
+/**
+ * Brings the database schema up to date (`lantai migrate`, and `serve` at start),
+ * with the migrations that need a key kept outside the database (sealing TOTP secrets).
+ */
+export async function migrate(database: Database, keys: Pick<Config, 'totpKeyFile'>): Promise<MigrationReport> {
+  return migrateToLatest(database, [...MIGRATIONS, sealTotpSecretsMigration(createTotpSecretBox({ keyFile: keys.totpKeyFile }))]);
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
@@ -84,7 +89,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   let runner: Runner | undefined;
   try {
     if (options.migrate ?? true) {
-      const report = await migrate(database);
+      const report = await migrate(database, config);
       if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
     }
     stores = await openStores(config);
@@ -95,10 +100,11 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores,
       jobs,
       meta: { name: '兰台 Lantai', version: VERSION, demo: config.demo, zone: config.zone, classified: config.classified },
+      mayReadHealthDetail: isArchiveStaff,
     });
     const audit = createAuditLog({ caps: database.caps, checkpoints: createCheckpointSink({ file: config.auditCheckpointFile, keyFile: config.auditKeyFile }), jobs });
     const accounts = createAccountsService({ audit });
-    const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa } });
+    const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa }, totpSecrets: createTotpSecretBox({ keyFile: config.totpKeyFile }) });
     const apiKeys = createApiKeys({ audit });
     registerAccountsRoutes(http, { db: database.db, auth, apiKeys, accounts, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
     registerAuditRoutes(http, { db: database.db, audit }, { currentReviewer: auditReviewerOf, currentActor: auditActorOf });
@@ -116,7 +122,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, apiKeys, catalog, archivalCodes },
+      services: { audit, accounts, apiKeys, auth, catalog, archivalCodes },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

@@ -44,6 +44,8 @@ export interface Config {
   /** Outside the database: the key that signs audit checkpoints, and the checkpoint file (DESIGN.md, accounts). */
   auditKeyFile: string;
   auditCheckpointFile: string;
+  /** Outside the database: the key sealing TOTP secrets at rest (AES-256-GCM). */
+  totpKeyFile: string;
   /** Characters in a fonds code (全宗号) by this archive's convention. */
   fondsCodeWidth: number;
   /** Run job workers inside `lantai serve` (default on; turn off when dedicated `lantai worker` nodes run them). */
@@ -71,6 +73,7 @@ export const VARIABLES = [
   ['LANTAI_LOG_LEVEL', 'info', '日志级别 / log level'],
   ['LANTAI_AUDIT_KEY_FILE', '<LANTAI_DATA_DIR>/audit/checkpoint.key', '审计检查点签名密钥文件（库外保存）/ key signing audit checkpoints, kept outside the database'],
   ['LANTAI_AUDIT_CHECKPOINT_FILE', '<LANTAI_DATA_DIR>/audit/checkpoints.jsonl', '审计检查点文件（库外保存）/ audit checkpoint file, outside the database'],
+  ['LANTAI_TOTP_KEY_FILE', '<LANTAI_DATA_DIR>/keys/totp.key', '动态口令密钥的加密密钥文件（库外保存，多节点须相同）/ key sealing TOTP secrets in the database; kept outside it, the same on every node'],
   ['LANTAI_FONDS_CODE_WIDTH', '4', '全宗号位数（本馆约定）/ characters in a fonds code'],
   ['LANTAI_IN_PROCESS_WORKERS', '1', '在 serve 进程内运行作业 / run jobs inside serve'],
 ] as const;
@@ -196,6 +199,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     dataDir,
     auditKeyFile: path.resolve(cwd, text(env, 'LANTAI_AUDIT_KEY_FILE') ?? path.join(dataDir, 'audit', 'checkpoint.key')),
     auditCheckpointFile: path.resolve(cwd, text(env, 'LANTAI_AUDIT_CHECKPOINT_FILE') ?? path.join(dataDir, 'audit', 'checkpoints.jsonl')),
+    totpKeyFile: path.resolve(cwd, text(env, 'LANTAI_TOTP_KEY_FILE') ?? path.join(dataDir, 'keys', 'totp.key')),
     port,
     host,
     baseUrl,

@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from './platform/db/test-support/databases.js';
-
-const MAIN = new URL('./main.ts', import.meta.url).href;
+import { runLantai } from './test-support/cli.js';
 
 /** Runs the real CLI (from sources) and collects what it prints. */
-function lantai(args: string[], env: Record<string, string>, until?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', `const { main } = await import(${JSON.stringify(MAIN)}); await main(['node', 'lantai', ...process.argv.slice(1)]);`, '--', ...args],
-      { env: { PATH: process.env.PATH ?? '', LANTAI_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (until?.test(stdout)) child.kill('SIGTERM');
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const lantai = (args: string[], env: Record<string, string>, until?: RegExp) => runLantai(args, env, { until });
 
 describe('lantai command line', () => {
   let dir: string;
@@ -72,7 +54,7 @@ describe('lantai command line', () => {
     expect(setup.stderr).toContain('INSTALLATION_IS_DEMO');
   });
 
-  it('refuses to start a real installation in demo mode', async () => {
+  it('sets up a real installation without credentials, then asks for them before an auditor’s command, and refuses to serve it as a demo', async () => {
     const pg = await createEmptyDatabase('postgres');
     try {
       // A data folder of its own: the audit checkpoint file belongs to one database.
@@ -82,18 +64,15 @@ describe('lantai command line', () => {
       const created = JSON.parse(setup.stdout) as { accounts: Array<{ username: string; role: string; password: string }> };
       expect(created.accounts.map((a) => a.role)).toEqual(['system_admin', 'security_admin', 'auditor']);
       expect(created.accounts.every((a) => a.password.length >= 12)).toBe(true);
-      // The audit chain of the setup verifies, and says so for scripts.
-      const verify = await lantai(['--json', 'audit-log', 'verify'], realEnv);
-      expect(verify.code).toBe(0);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, firstBroken: null });
-      expect(verify.stdout).not.toContain(created.accounts[0]?.password ?? 'x');
-      const tooRecent = await lantai(['audit-log', 'archive', '--before', new Date().toISOString().slice(0, 10), '--out', dir], realEnv);
-      expect(tooRecent.code).toBe(1);
-      expect(tooRecent.stderr).toContain('AUDIT_ARCHIVE_TOO_RECENT');
-      expect(tooRecent.stderr).toContain('六个月');
-      const archived = await lantai(['--json', 'audit-log', 'archive', '--before', '2020-01-01', '--out', dir], realEnv);
-      expect(archived.code, archived.stderr).toBe(0);
-      expect(JSON.parse(archived.stdout)).toBeNull();
+      // setup needed no credentials; the auditor's commands do, and a one-time password must be changed first.
+      const anonymous = await lantai(['audit-log', 'verify'], realEnv);
+      expect(anonymous.code).toBe(1);
+      expect(anonymous.stderr).toContain('CLI_CREDENTIALS_REQUIRED');
+      const auditor = created.accounts.find((a) => a.role === 'auditor');
+      const oneTime = await runLantai(['audit-log', 'verify', '--as', auditor?.username ?? ''], realEnv, { input: `${auditor?.password ?? ''}\n` });
+      expect(oneTime.code).toBe(1);
+      expect(oneTime.stderr).toContain('AUTH_PASSWORD_CHANGE_REQUIRED');
+      expect(oneTime.stdout + oneTime.stderr).not.toContain(auditor?.password ?? 'x');
       const demo = await lantai(['serve', '--demo'], realEnv);
       expect(demo.code).toBe(1);
       expect(demo.stderr).toContain('INSTALLATION_IS_REAL');

@@ -12,6 +12,8 @@ import { assertInstallation, installationMode, markInstallation } from './platfo
 import { LantaiError } from './platform/http/errors.js';
 import { createOutput, type Output } from './platform/cli/output.js';
 import { seedDemoAccounts, setupInstallation } from './modules/accounts/setup.js';
+import { registerAccountsCli, signInAtTerminal, type RoleCommand } from './modules/accounts/cli.js';
+import type { Actor } from './modules/accounts/service.js';
 import { registerAuditCli } from './modules/audit/cli.js';
 import { seedDemoCatalog } from './modules/catalog/demo.js';
 import type { Tx } from './platform/db/database.js';
@@ -21,10 +23,12 @@ export interface CliContext {
   output(): Output;
   /** Builds the app for a one-shot command and closes it afterwards. */
   withApp<T>(fn: (app: App) => Promise<T>, overrides?: Record<string, string>): Promise<T>;
+  /** Like withApp, for a command that acts for an admin role: asks for that role's credentials and runs as the signed-in admin. */
+  withSignedIn<T>(command: RoleCommand, fn: (app: App, actor: Actor) => Promise<T>): Promise<T>;
 }
 
-/** Commands contributed by modules (audit-log; accounts, transfer, preservation… add theirs here). */
-const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAuditCli];
+/** Commands contributed by modules (user, audit-log; transfer, preservation… add theirs here). */
+const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli];
 
 /** The demo fonds, described and arranged by the demo archivist. */
 async function seedDemoCatalogAs(tx: Tx, app: App): Promise<void> {
@@ -71,6 +75,7 @@ export function createProgram(): Command {
         await app.close();
       }
     },
+    withSignedIn: (command, fn) => context.withApp(async (app) => fn(app, await signInAtTerminal(app, command))),
   };
 
   program
@@ -124,7 +129,7 @@ export function createProgram(): Command {
       const config = context.config();
       const database = await openDatabase(config.database);
       try {
-        const report = await migrate(database);
+        const report = await migrate(database, config);
         out.result(report, () =>
           out.say(
             report.applied.length ? `已执行 ${report.applied.length} 个迁移：${report.applied.join('、')}` : '数据库已是最新',

@@ -51,6 +51,7 @@ describe('系统管理', { timeout: 45_000 }, () => {
     expect(await row.textContent()).toContain('钱七');
     expect(await row.textContent()).toContain('待改密码');
     await expect.poll(() => form.isVisible()).toBe(false);
+    await page.getByTestId('api-key-table').waitFor();
     await lantai.screenshot(page, 'admin-accounts');
 
     expect(problems).toEqual([]);
@@ -78,12 +79,25 @@ describe('系统管理', { timeout: 45_000 }, () => {
 
     expect(problems).toEqual([]);
   });
-  it("the security admin sets roles (and sees the server refuse a conflict); an archivist sees the server's refusal", async () => {
+  it("the security admin revokes a grant from the list and sets roles (and sees the server refuse a conflict); an archivist sees the server's refusal", async () => {
+    const secadmin = await signIn(lantai.url('/'), 'secadmin', demoPassword);
+    const archivist = (await secadmin.request<Array<{ id: string; username: string }>>('GET', '/api/accounts/users')).find((u) => u.username === 'archivist');
+    const { id: grantId } = await secadmin.request<{ id: string }>('POST', '/api/accounts/grants', { userId: archivist?.id, subjectType: 'fonds', subjectId: 'J001', level: 'content' });
+
     const { page, problems } = await lantai.openPage();
     await signInThroughUi(page, '/admin/system/users', 'secadmin');
     await page.getByTestId('user-row-archivist').waitFor();
     expect(await page.getByTestId('user-create').count()).toBe(0);
     await page.getByTestId('grant-form').waitFor();
+
+    const grantRow = page.getByTestId(`grant-row-${grantId}`);
+    await grantRow.waitFor();
+    expect(await grantRow.textContent()).toContain('有效');
+    await page.getByTestId(`grant-revoke-${grantId}`).click();
+    await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
+    await expect.poll(() => grantRow.textContent()).toContain('已撤销');
+    expect(await page.getByTestId(`grant-revoke-${grantId}`).count()).toBe(0);
+    await lantai.screenshot(page, 'admin-accounts-grants');
 
     await page.getByTestId('set-roles-archivist').click();
     const dialog = page.locator('.ant-modal:visible');

@@ -2,6 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../platform/db/test-support/databases.js';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { grantListQuery } from './grants-repo.js';
 import { SESSION_COOKIE } from './routes.js';
 import { setupInstallation } from './setup.js';
 
@@ -196,6 +197,42 @@ describe.each(DIALECTS)('accounts over HTTP on %s', (dialect) => {
     expect((await call(sessions.sys as Session, 'DELETE', `/api/accounts/api-keys/${id}`)).statusCode).toBe(200);
     await expect(t.app.services.apiKeys.authenticate(t.app.database.db, key)).rejects.toMatchObject({ code: 'API_KEY_INVALID' });
     expect(await auditEntries('accounts.api-key.issue')).toContainEqual(expect.objectContaining({ result: 'ok', actor_username: 'sys' }));
+  });
+
+  it('lists grants, active, expired and revoked, with grantee and granter, to the security admin alone, filtered by grantee', async () => {
+    const sec = sessions.sec as Session;
+    const user = (await t.app.database.db.selectFrom('users').select('id').where('username', '=', 'zhang.san').executeTakeFirstOrThrow()).id;
+    const toUser = (await call(sec, 'POST', '/api/accounts/grants', { userId: user, subjectType: 'record', subjectId: 'rec-1', level: 'content' })).json().id as string;
+    const toArchive = (await call(sec, 'POST', '/api/accounts/grants', { organisationId: archiveId, subjectType: 'fonds', subjectId: 'fonds-1', level: 'catalog', expiresAt: '2020-01-01T00:00:00.000Z' })).json().id as string;
+    const revoked = (await call(sec, 'POST', '/api/accounts/grants', { userId: user, subjectType: 'volume', subjectId: 'vol-1', level: 'catalog' })).json().id as string;
+    expect((await call(sec, 'DELETE', `/api/accounts/grants/${revoked}`)).statusCode).toBe(200);
+
+    const all = await call(sec, 'GET', '/api/accounts/grants');
+    expect(all.statusCode, all.body).toBe(200);
+    const byId = new Map((all.json() as Array<{ id: string }>).map((g) => [g.id, g]));
+    expect(byId.get(toUser)).toMatchObject({ grantee: { kind: 'user', id: user, name: '张三', username: 'zhang.san' }, subjectType: 'record', subjectId: 'rec-1', level: 'content', expiresAt: null, grantedBy: { username: 'sec' }, revokedAt: null, status: 'active' });
+    expect(byId.get(toArchive)).toMatchObject({ grantee: { kind: 'organisation', id: archiveId, name: '测试市档案馆', username: null }, status: 'expired' });
+    expect(byId.get(revoked)).toMatchObject({ status: 'revoked', revokedBy: { username: 'sec' }, revokedAt: expect.any(String) });
+
+    const mine = (await call(sec, 'GET', `/api/accounts/grants?granteeUserId=${user}`)).json() as Array<{ id: string }>;
+    expect(mine.map((g) => g.id).sort()).toEqual([toUser, revoked].sort());
+    const refused = await call(sessions.sys as Session, 'GET', '/api/accounts/grants');
+    expect(refused.statusCode).toBe(403);
+    expect(await auditEntries('accounts.grant.list')).toContainEqual(expect.objectContaining({ result: 'refused', actor_username: 'sys', reason: 'FORBIDDEN_ROLE' }));
+    expect(grantListQuery(t.app.database.db, { granteeUserId: 'u', limit: 500 }).compile().sql).toMatchSnapshot();
+  });
+
+  it('lists filing-API keys, revoked ones too, with their use but never their secret, to the system admin alone', async () => {
+    const res = await call(sessions.sys as Session, 'GET', '/api/accounts/api-keys');
+    expect(res.statusCode, res.body).toBe(200);
+    const keys = res.json() as Array<Record<string, unknown>>;
+    expect(keys).toContainEqual(expect.objectContaining({ name: '协同办公系统', organisationName: '市交通运输局', createdBy: expect.objectContaining({ username: 'sys' }), status: 'revoked', lastUsedAt: expect.any(String), revokedAt: expect.any(String) }));
+    const stored = await t.app.database.db.selectFrom('api_keys').select('secret_hash').execute();
+    for (const { secret_hash } of stored) expect(res.body).not.toContain(secret_hash);
+    expect(Object.keys(keys[0] ?? {})).not.toContain('secretHash');
+    const refused = await call(sessions.sec as Session, 'GET', '/api/accounts/api-keys');
+    expect(refused.statusCode).toBe(403);
+    expect(await auditEntries('accounts.api-key.list')).toContainEqual(expect.objectContaining({ result: 'refused', actor_username: 'sec' }));
   });
 
   it('lists accounts with roles for the two admins who need them, and to nobody else', async () => {

@@ -6,8 +6,9 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Db, Tx } from '../../platform/db/database.js';
+import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { accountsErrors } from './errors.js';
+import { credentialStatus, type ApiKeyView } from './model.js';
 import type { Actor, AuditSink } from './service.js';
 import './tables.js';
 
@@ -41,6 +42,31 @@ export function createApiKeys(deps: { audit: AuditSink }) {
       if (!actor.roles.includes('system_admin')) throw accountsErrors.FORBIDDEN_ROLE({ role: '当前用户', roleEn: 'user', action: '吊销接口密钥 / revoke an API key' });
       await tx.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
       await deps.audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'accounts.api-key.revoke', target: { type: 'api_key', id }, result: 'ok' });
+    },
+
+    /** System admin only: every key, newest first, with its agency and who issued it; never the secret or its hash. */
+    async list(db: Executor, actor: Actor, now: Date = new Date()): Promise<ApiKeyView[]> {
+      if (!actor.roles.includes('system_admin')) throw accountsErrors.FORBIDDEN_ROLE({ role: '当前用户', roleEn: 'user', action: '查看接口密钥 / list API keys' });
+      const rows = await db
+        .selectFrom('api_keys as k')
+        .innerJoin('organisations as o', 'o.id', 'k.organisation_id')
+        .leftJoin('users as u', 'u.id', 'k.created_by')
+        .select(['k.id', 'k.organisation_id', 'o.name as organisation_name', 'k.name', 'k.created_at', 'k.created_by', 'u.username as created_by_username', 'k.expires_at', 'k.revoked_at', 'k.last_used_at'])
+        .orderBy('k.created_at', 'desc')
+        .orderBy('k.id', 'desc')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        organisationId: r.organisation_id,
+        organisationName: r.organisation_name,
+        name: r.name,
+        createdAt: r.created_at,
+        createdBy: { id: r.created_by, username: r.created_by_username },
+        expiresAt: r.expires_at,
+        revokedAt: r.revoked_at,
+        lastUsedAt: r.last_used_at,
+        status: credentialStatus(r.revoked_at, r.expires_at, now),
+      }));
     },
 
     /** Resolves `Authorization: Bearer lt_…` to its agency, or throws API_KEY_INVALID. */

@@ -9,15 +9,20 @@
  * lock the account, and separately the address, for the rest of that window.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Zone } from '../../config.js';
+import type { CredentialSource } from '../../platform/cli/credentials.js';
 import type { Db } from '../../platform/db/database.js';
+import type { LantaiError } from '../../platform/http/errors.js';
 import { accountsErrors } from './errors.js';
 import { activeGrants } from './grants-repo.js';
-import { isAdminRole, type Classification, type Role } from './model.js';
+import { ROLE_LABELS, isAdminRole, type AdminRole, type Classification, type Role } from './model.js';
 import { checkTotp, enrolment, newTotpSecret } from './totp.js';
+import type { TotpSecretBox } from './totp-secrets.js';
 import { verifyPassword } from './password.js';
 import type { Actor, AuditSink } from './service.js';
+import type { UsersTable } from './tables.js';
 import type { Viewer } from './viewer.js';
 import './tables.js';
 
@@ -54,8 +59,8 @@ export interface SessionContext {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSettings }) {
-  const { db, audit, settings } = deps;
+export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSettings; totpSecrets: TotpSecretBox }) {
+  const { db, audit, settings, totpSecrets } = deps;
 
   async function recentFailures(column: 'username' | 'address', value: string, since: string): Promise<number> {
     const row = await db
@@ -68,34 +73,49 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
     return Number(row.n);
   }
 
-  async function recordAttempt(username: string, address: string, ok: boolean, actor: Actor, reason?: string): Promise<void> {
+  async function recordAttempt(username: string, address: string, ok: boolean, actor: Actor, reason?: string, details?: Record<string, unknown>): Promise<void> {
     await db.transaction().execute(async (tx) => {
       await tx.insertInto('login_attempts').values({ id: uuidv7(), username, address, ok: ok ? 1 : 0, at: new Date().toISOString() }).execute();
-      await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'accounts.login', target: { type: 'user', id: actor.userId, label: username }, result: ok ? 'ok' : 'refused', reason });
+      await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'accounts.login', target: { type: 'user', id: actor.userId, label: username }, result: ok ? 'ok' : 'refused', reason, details });
     });
+  }
+
+  /** Whether the code is right for the account's enrolled (or enrolling) authenticator, whose secret is stored sealed. */
+  async function totpMatches(user: Pick<Selectable<UsersTable>, 'id' | 'username' | 'totp_secret'>, code: string): Promise<boolean> {
+    return user.totp_secret !== null && checkTotp(await totpSecrets.open(user.id, user.totp_secret), user.username, code);
+  }
+
+  /**
+   * Checks a username and password: lockout first (per account and per address),
+   * then the hash, then that the account is enabled. Every failure is recorded
+   * (it counts towards lockout) and audited.
+   */
+  async function authenticate(input: { username: string; password: string; address: string }): Promise<{ user: Selectable<UsersTable>; actor: Actor }> {
+    const since = new Date(Date.now() - LOCKOUT_WINDOW_MS).toISOString();
+    const anonymous: Actor = { userId: null, username: input.username, roles: [], organisationId: null, address: input.address };
+    if ((await recentFailures('username', input.username, since)) >= LOCKOUT_FAILURES || (await recentFailures('address', input.address, since)) >= LOCKOUT_FAILURES) {
+      await recordAttempt(input.username, input.address, false, anonymous, 'locked');
+      throw accountsErrors.AUTH_LOCKED({ minutes: LOCKOUT_WINDOW_MS / 60_000 });
+    }
+    const user = await db.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
+    // Verify against a dummy hash when the user does not exist, so timing does not reveal usernames.
+    const ok = user ? await verifyPassword(user.password_hash, input.password) : (await verifyPassword(DUMMY_HASH, input.password), false);
+    if (!user || !ok) {
+      await recordAttempt(input.username, input.address, false, { ...anonymous, userId: user?.id ?? null }, 'bad credentials');
+      throw accountsErrors.AUTH_INVALID_CREDENTIALS();
+    }
+    const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role as Role);
+    const actor: Actor = { userId: user.id, username: user.username, roles, organisationId: user.organisation_id, address: input.address };
+    if (user.disabled === 1) {
+      await recordAttempt(input.username, input.address, false, actor, 'disabled');
+      throw accountsErrors.AUTH_ACCOUNT_DISABLED();
+    }
+    return { user, actor };
   }
 
   return {
     async login(input: { username: string; password: string; address: string; userAgent: string | null }): Promise<SignedIn> {
-      const since = new Date(Date.now() - LOCKOUT_WINDOW_MS).toISOString();
-      const anonymous: Actor = { userId: null, username: input.username, roles: [], organisationId: null, address: input.address };
-      if ((await recentFailures('username', input.username, since)) >= LOCKOUT_FAILURES || (await recentFailures('address', input.address, since)) >= LOCKOUT_FAILURES) {
-        await recordAttempt(input.username, input.address, false, anonymous, 'locked');
-        throw accountsErrors.AUTH_LOCKED({ minutes: LOCKOUT_WINDOW_MS / 60_000 });
-      }
-      const user = await db.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
-      // Verify against a dummy hash when the user does not exist, so timing does not reveal usernames.
-      const ok = user ? await verifyPassword(user.password_hash, input.password) : (await verifyPassword(DUMMY_HASH, input.password), false);
-      if (!user || !ok) {
-        await recordAttempt(input.username, input.address, false, { ...anonymous, userId: user?.id ?? null }, 'bad credentials');
-        throw accountsErrors.AUTH_INVALID_CREDENTIALS();
-      }
-      const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role as Role);
-      const actor: Actor = { userId: user.id, username: user.username, roles, organisationId: user.organisation_id, address: input.address };
-      if (user.disabled === 1) {
-        await recordAttempt(input.username, input.address, false, actor, 'disabled');
-        throw accountsErrors.AUTH_ACCOUNT_DISABLED();
-      }
+      const { user, actor } = await authenticate(input);
       const token = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');
       const now = new Date();
@@ -105,9 +125,47 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
           .insertInto('sessions')
           .values({ id: sha256(token), user_id: user.id, csrf_token: csrfToken, second_factor_ok: 0, address: input.address, user_agent: input.userAgent?.slice(0, 300) ?? null, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + ABSOLUTE_SESSION_MS).toISOString() })
           .execute();
-        await audit.append(tx, { actor: { ...actor, roles: [...roles] }, action: 'accounts.login', target: { type: 'user', id: user.id, label: user.username }, result: 'ok' });
+        await audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'accounts.login', target: { type: 'user', id: user.id, label: user.username }, result: 'ok' });
       });
       return { token, csrfToken, userId: user.id, mustChangePassword: user.must_change_password === 1 };
+    },
+
+    /**
+     * Signs a person in for one command-line command that acts for `command.role`
+     * (no session): the web's lockout, password and TOTP checks. A wrong password or
+     * one-time code counts towards lockout. A one-time password must first be changed
+     * on the web, and while 2FA is required an admin must have enrolled TOTP there.
+     * Every refusal is audited; the wrong role under the command's own action.
+     */
+    async signInForCommand(credentials: CredentialSource, command: { role: AdminRole; action: string; label: string; address: string }): Promise<Actor> {
+      const username = await credentials.username();
+      const password = username === null ? null : await credentials.password();
+      if (username === null || password === null) throw accountsErrors.CLI_CREDENTIALS_REQUIRED({ role: ROLE_LABELS[command.role].zh, roleEn: ROLE_LABELS[command.role].en.toLowerCase() });
+      const { address } = command;
+      const { user, actor } = await authenticate({ username, password, address });
+      const refuse = async (err: LantaiError, action: string) => {
+        await db.transaction().execute((tx) => audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action, target: { type: 'user', id: user.id, label: user.username }, result: 'refused', reason: err.code, details: { channel: 'cli', command: command.action } }));
+        return err;
+      };
+      if (user.must_change_password === 1) throw await refuse(accountsErrors.AUTH_PASSWORD_CHANGE_REQUIRED(), 'accounts.login');
+      if (user.totp_enabled === 1) {
+        const code = await credentials.oneTimeCode();
+        if (code === null || !(await totpMatches(user, code))) {
+          await recordAttempt(username, address, false, actor, 'bad one-time code', { channel: 'cli', command: command.action });
+          throw accountsErrors.TOTP_INVALID();
+        }
+      } else if (settings.require2fa && actor.roles.some(isAdminRole)) {
+        throw await refuse(accountsErrors.TOTP_ENROL_REQUIRED(), 'accounts.login');
+      }
+      await recordAttempt(username, address, true, actor, undefined, { channel: 'cli', command: command.action });
+      if (!actor.roles.includes(command.role)) {
+        const held = actor.roles[0];
+        throw await refuse(
+          accountsErrors.FORBIDDEN_ROLE({ role: held ? ROLE_LABELS[held].zh : '当前用户', roleEn: held ? ROLE_LABELS[held].en.toLowerCase() : 'user', action: command.label }),
+          command.action,
+        );
+      }
+      return actor;
     },
 
     /** Resolves a cookie token to its session, enforcing the idle and absolute timeouts. */
@@ -158,15 +216,15 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
       const user = await db.selectFrom('users').select(['username', 'totp_enabled']).where('id', '=', userId).executeTakeFirstOrThrow();
       if (user.totp_enabled === 1) throw accountsErrors.TOTP_ALREADY_ENROLLED();
       const secret = newTotpSecret();
-      await db.updateTable('users').set({ totp_secret: secret, updated_at: new Date().toISOString() }).where('id', '=', userId).execute();
+      await db.updateTable('users').set({ totp_secret: await totpSecrets.seal(userId, secret), updated_at: new Date().toISOString() }).where('id', '=', userId).execute();
       return enrolment(secret, user.username);
     },
 
     /** Confirms enrolment (first code) or passes the second factor for this session. */
     async verifyTotp(s: SessionContext, code: string): Promise<void> {
       const userId = s.viewer.userId ?? '';
-      const user = await db.selectFrom('users').select(['username', 'totp_secret', 'totp_enabled']).where('id', '=', userId).executeTakeFirstOrThrow();
-      const ok = user.totp_secret !== null && checkTotp(user.totp_secret, user.username, code);
+      const user = await db.selectFrom('users').select(['id', 'username', 'totp_secret', 'totp_enabled']).where('id', '=', userId).executeTakeFirstOrThrow();
+      const ok = await totpMatches(user, code);
       await db.transaction().execute(async (tx) => {
         if (ok) {
           if (user.totp_enabled === 0) await tx.updateTable('users').set({ totp_enabled: 1, updated_at: new Date().toISOString() }).where('id', '=', userId).execute();

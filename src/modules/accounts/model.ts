@@ -31,6 +31,9 @@ export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
   public_user: { zh: '公众用户', en: 'Registered public user' },
 };
 
+/** Letters, digits and `_ . -`, 3 to 64 of them. */
+export const usernameSchema = z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, '3–64 letters, digits, _ . -');
+
 export const CLASSIFICATIONS = ['非密', '秘密', '机密', '绝密'] as const;
 export const classificationSchema = z.enum(CLASSIFICATIONS);
 export type Classification = z.infer<typeof classificationSchema>;
@@ -60,4 +63,55 @@ export function classificationRank(c: Classification): number {
 
 export function isAdminRole(role: Role): role is AdminRole {
   return (ADMIN_ROLES as readonly Role[]).includes(role);
+}
+
+/** Where a grant or an API key stands now. */
+export const GRANT_STATUSES = ['active', 'expired', 'revoked'] as const;
+export type CredentialStatus = (typeof GRANT_STATUSES)[number];
+
+const personRef = z.object({ id: z.string(), username: z.string().nullable() });
+
+/** An access grant as the security admin reviews it (GET /api/accounts/grants). */
+export const grantViewSchema = z.object({
+  id: z.string(),
+  /** A user's display name and username, or an organisation's name (username null). */
+  grantee: z.object({ kind: z.enum(['user', 'organisation']), id: z.string(), name: z.string().nullable(), username: z.string().nullable() }),
+  subjectType: z.enum(GRANT_SUBJECTS),
+  subjectId: z.string(),
+  level: z.enum(GRANT_LEVELS),
+  expiresAt: z.string().nullable(),
+  grantedAt: z.string(),
+  grantedBy: personRef,
+  revokedAt: z.string().nullable(),
+  revokedBy: personRef.nullable(),
+  status: z.enum(GRANT_STATUSES),
+});
+export type GrantView = z.infer<typeof grantViewSchema>;
+
+export const grantFilterSchema = z.object({
+  granteeUserId: z.string().max(64).optional(),
+  granteeOrganisationId: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(2000).default(500),
+});
+export type GrantFilter = z.infer<typeof grantFilterSchema>;
+
+/** A filing-API key as the system admin reviews it: never its secret or hash. */
+export const apiKeyViewSchema = z.object({
+  id: z.string(),
+  organisationId: z.string(),
+  organisationName: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  createdBy: personRef,
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  status: z.enum(GRANT_STATUSES),
+});
+export type ApiKeyView = z.infer<typeof apiKeyViewSchema>;
+
+/** Revoked beats expired; an expiry at or before `now` has passed. */
+export function credentialStatus(revokedAt: string | null, expiresAt: string | null, now: Date): CredentialStatus {
+  if (revokedAt !== null) return 'revoked';
+  return expiresAt !== null && new Date(expiresAt).getTime() <= now.getTime() ? 'expired' : 'active';
 }

@@ -11,7 +11,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor, Tx } from '../../platform/db/database.js';
 import { accountsErrors } from './errors.js';
-import { ADMIN_ROLES, ROLE_LABELS, isAdminRole, type Classification, type GrantLevel, type GrantSubject, type OrganisationKind, type Role } from './model.js';
+import { listGrants } from './grants-repo.js';
+import { ADMIN_ROLES, ROLE_LABELS, isAdminRole, type Classification, type GrantFilter, type GrantLevel, type GrantSubject, type GrantView, type OrganisationKind, type Role } from './model.js';
 import { hashPassword, passwordProblems, verifyPassword } from './password.js';
 import './tables.js';
 
@@ -85,6 +86,23 @@ export function createAccountsService(deps: { audit: AuditSink }) {
 
   return {
     rolesOf,
+
+    /** The account with this username (for the command line, which names people, not ids). */
+    async userByUsername(db: Executor, username: string): Promise<{ id: string; username: string }> {
+      const user = await db.selectFrom('users').select(['id', 'username']).where('username', '=', username).executeTakeFirst();
+      if (!user) throw accountsErrors.USER_NOT_FOUND({ id: username });
+      return user;
+    },
+
+    /** The organisation with this code or id; with neither given, the archive itself. */
+    async organisationByCode(db: Executor, codeOrId: string | null): Promise<{ id: string; name: string }> {
+      const query = db.selectFrom('organisations').select(['id', 'name']);
+      const org = codeOrId === null
+        ? await query.where('kind', '=', 'archive').orderBy('created_at').executeTakeFirst()
+        : await query.where((eb) => eb.or([eb('code', '=', codeOrId), eb('id', '=', codeOrId)])).executeTakeFirst();
+      if (!org) throw accountsErrors.ORGANISATION_NOT_FOUND({ id: codeOrId ?? 'archive' });
+      return org;
+    },
 
     async createOrganisation(tx: Tx, actor: Actor, input: { kind: OrganisationKind; code: string | null; name: string; parentId: string | null }): Promise<string> {
       if (actor !== SYSTEM_ACTOR) requireRole(actor, ['system_admin'], '创建单位 / create organisation');
@@ -161,6 +179,12 @@ export function createAccountsService(deps: { audit: AuditSink }) {
         .execute();
       await log(tx, actor, 'accounts.grant.create', { type: input.subjectType, id: input.subjectId }, { grantId: id, level: input.level, userId: input.userId, organisationId: input.organisationId, expiresAt: input.expiresAt });
       return id;
+    },
+
+    /** Security admin only: every grant, active, expired or revoked, newest first. */
+    async listGrants(db: Executor, actor: Actor, filter: GrantFilter): Promise<GrantView[]> {
+      requireRole(actor, ['security_admin'], '查看利用权限 / list grants');
+      return listGrants(db, filter);
     },
 
     async revokeAccess(tx: Tx, actor: Actor, grantId: string): Promise<void> {

@@ -14,10 +14,11 @@
  * rolled back), so it always signs the *committed* head: see `checkpointNow` in
  * service.ts and the job that runs it.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { createKeyFile, readKeyFile } from '../../platform/keys/key-file.js';
 import { auditErrors } from './errors.js';
 import { canonicalJson } from './hash-chain.js';
 
@@ -58,55 +59,21 @@ export interface CheckpointFiles {
 const KEY_BYTES = 32;
 const TAIL_BYTES = 64 * 1024;
 
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 export function createCheckpointSink(options: CheckpointFiles): CheckpointSink {
   const { file, keyFile } = options;
   const clock = options.clock ?? (() => new Date());
 
   async function readKey(): Promise<Buffer | null> {
-    let key: Buffer;
-    try {
-      key = await fs.readFile(keyFile);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    if (key.length !== KEY_BYTES) throw auditErrors.AUDIT_KEY_INVALID({ file: keyFile, size: key.length });
+    return checked(await readKeyFile(keyFile));
+  }
+
+  function checked(key: Buffer | null): Buffer | null {
+    if (key && key.length !== KEY_BYTES) throw auditErrors.AUDIT_KEY_INVALID({ file: keyFile, size: key.length });
     return key;
   }
 
   async function keyForSigning(): Promise<Buffer> {
-    const existing = await readKey();
-    if (existing) return existing;
-    // Written whole under a temporary name, then linked into place: two processes
-    // starting at once end up with one key, and a crash never leaves a short one.
-    const dir = path.dirname(keyFile);
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    const temporary = `${keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await fs.open(temporary, 'wx', 0o600);
-    try {
-      await handle.write(randomBytes(KEY_BYTES));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.link(temporary, keyFile);
-      await fsyncDirectory(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      await fs.rm(temporary, { force: true });
-    }
-    const key = await readKey();
+    const key = checked(await createKeyFile(keyFile, KEY_BYTES));
     if (!key) throw auditErrors.AUDIT_KEY_MISSING({ file: keyFile });
     return key;
   }

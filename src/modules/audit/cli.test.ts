@@ -48,20 +48,23 @@ describe.each(DIALECTS)('lantai audit-log on %s', (dialect) => {
   it('checkpoints, archives only what is six months old, and verifies, for people and for scripts', async () => {
     const checkpoint = await auditLog(['--json', 'audit-log', 'checkpoint']);
     expect(checkpoint.code, checkpoint.stderr).toBe(0);
-    expect(JSON.parse(checkpoint.stdout)).toMatchObject({ seq: 10 });
+    // The command's own entry (as the signed-in auditor) comes first, so the checkpoint covers it.
+    expect(JSON.parse(checkpoint.stdout)).toMatchObject({ seq: 11 });
+    expect(await f.db.selectFrom('audit_entries').select(['actor_username', 'actor_roles']).where('action', '=', 'audit.checkpoint').executeTakeFirst()).toMatchObject({ actor_username: 'aud' });
 
     const tooRecent = await auditLog(['audit-log', 'archive', '--before', new Date().toISOString().slice(0, 10), '--out', path.join(f.dir, 'archive')]);
     expect(tooRecent.code).toBe(1);
     expect(tooRecent.stderr).toContain('AUDIT_ARCHIVE_TOO_RECENT');
     expect(tooRecent.stderr).toContain('只能归档六个月以前的审计记录');
 
-    const archived = await auditLog(['--json', 'audit-log', 'archive', '--before', '2025-06-01', '--out', path.join(f.dir, 'archive')]);
+    const archived = await auditLog(['--json', 'audit-log', 'archive', '--before', '2025-06-01', '--out', path.join(f.dir, 'archive'), '--as', 'zhao.liu']);
     expect(archived.code, archived.stderr).toBe(0);
     expect(JSON.parse(archived.stdout)).toMatchObject({ fromSeq: 1, toSeq: 5, entries: 5 });
+    expect(await f.db.selectFrom('audit_entries').select('actor_username').where('action', '=', 'audit.archive').executeTakeFirst()).toEqual({ actor_username: 'zhao.liu' });
 
     const verified = await auditLog(['audit-log', 'verify']);
     expect(verified.code, verified.stderr).toBe(0);
-    expect(verified.stdout).toContain('审计链完好：6 条记录，1 个签名检查点相符 / audit chain intact: 6 entries; signed checkpoints matching: 1');
+    expect(verified.stdout).toContain('审计链完好：7 条记录，1 个签名检查点相符 / audit chain intact: 7 entries; signed checkpoints matching: 1');
     expect(verified.stdout).toContain('entries 1 to 5 are archived');
   });
 

@@ -194,6 +194,12 @@ export function createCatalogService(deps: CatalogDeps) {
       return rows.map((r) => ({ id: r.id, code: r.code, name: r.name, agencyId: r.agency_id, agencyName: orgs.get(r.agency_id)?.name ?? '', history: r.history, createdAt: r.created_at }));
     },
 
+    /** One fonds, or FONDS_NOT_FOUND. */
+    async getFonds(db: Executor, id: string): Promise<{ id: string; code: string; name: string; agencyId: string }> {
+      const row = await requireFonds(db, id);
+      return { id: row.id, code: row.code, name: row.name, agencyId: row.agency_id };
+    },
+
     async createFonds(tx: Tx, actor: Actor, input: FondsInput): Promise<string> {
       requireArchivist(actor);
       if (input.code.length !== settings.fondsCodeWidth) throw catalogErrors.CATALOG_FONDS_CODE_WIDTH({ code: input.code, width: settings.fondsCodeWidth });

@@ -1,4 +1,5 @@
 /** The platform's own endpoints: health, facts about this node, job progress. */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { Stores } from '../storage/stores.js';
@@ -6,10 +7,11 @@ import type { JobQueue } from '../jobs/queue.js';
 import { jobViewSchema } from '../jobs/model.js';
 import type { HttpServer } from './server.js';
 
+// The parts after `status` name paths, hosts, free space and store names: for the archive's own staff only.
 const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
-  database: z.object({ ok: z.boolean(), detail: z.string() }),
-  stores: z.array(z.object({ name: z.string(), kind: z.enum(['folder', 's3']), ok: z.boolean(), detail: z.string() })),
+  database: z.object({ ok: z.boolean(), detail: z.string() }).optional().describe('staff only'),
+  stores: z.array(z.object({ name: z.string(), kind: z.enum(['folder', 's3']), ok: z.boolean(), detail: z.string() })).optional().describe('staff only'),
 });
 
 const metaSchema = z.object({
@@ -25,13 +27,22 @@ export interface PlatformRouteDeps {
   stores: Stores;
   jobs: JobQueue;
   meta: z.infer<typeof metaSchema>;
+  /** Whether the caller may see the health details (the accounts module decides: archive staff and admins). */
+  mayReadHealthDetail(request: FastifyRequest): boolean;
 }
 
 export function registerPlatformRoutes(app: HttpServer, deps: PlatformRouteDeps): void {
   app.get(
     '/api/health',
-    { schema: { tags: ['platform'], summary: '健康检查 / health of the database and each store', response: { 200: healthSchema, 503: healthSchema } } },
-    async (_request, reply) => {
+    {
+      schema: {
+        tags: ['platform'],
+        summary: '健康检查 / health of the database and each store',
+        description: 'Anyone gets `status` (503 when degraded); the database and store details are for signed-in archive staff and admins.',
+        response: { 200: healthSchema, 503: healthSchema },
+      },
+    },
+    async (request, reply) => {
       const [database, stores] = await Promise.all([
         deps.database.ping(),
         Promise.all(
@@ -42,7 +53,8 @@ export function registerPlatformRoutes(app: HttpServer, deps: PlatformRouteDeps)
         ),
       ]);
       const ok = database.ok && stores.every((s) => s.ok);
-      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, stores });
+      const status = ok ? 'ok' : 'degraded';
+      return reply.status(ok ? 200 : 503).send(deps.mayReadHealthDetail(request) ? { status, database, stores } : { status });
     },
   );
 

@@ -18,14 +18,31 @@ describe.each(DIALECTS)('HTTP platform on %s', (dialect) => {
   }
   afterAll(async () => t?.close());
 
-  it('reports the database and every store as healthy', async () => {
+  it('tells an anonymous caller only whether the installation is healthy: no paths, hosts, space or store names', async () => {
     const res = await t.app.http.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(200);
-    const body = res.json();
-    expect(body.status).toBe('ok');
-    expect(body.database.ok).toBe(true);
-    expect(body.database.detail).toContain(dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL');
-    expect(body.stores).toEqual([expect.objectContaining({ name: 'primary', kind: 'folder', ok: true })]);
+    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.body).not.toContain(t.dir);
+    expect(res.body).not.toContain('primary');
+  });
+
+  it('reports the database and every store to the archive’s staff and admins', async () => {
+    for (const username of ['sysadmin', 'archivist', 'auditor']) {
+      const res = await t.app.http.inject({ method: 'GET', url: '/api/health', headers: await signIn(username) });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body.status).toBe('ok');
+      expect(body.database.ok).toBe(true);
+      expect(body.database.detail).toContain(dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL');
+      expect(body.stores).toEqual([expect.objectContaining({ name: 'primary', kind: 'folder', ok: true })]);
+    }
+  });
+
+  it('keeps the health details from agencies’ clerks, government and public users', async () => {
+    for (const username of ['clerk', 'gov', 'citizen']) {
+      const res = await t.app.http.inject({ method: 'GET', url: '/api/health', headers: await signIn(username) });
+      expect(res.json(), username).toEqual({ status: 'ok' });
+    }
   });
 
   it('tells the web UI whether this is a demo and which network it serves', async () => {

@@ -17,6 +17,9 @@ import type { ComponentType, ReactNode } from 'react';
 import type { MessageKey } from '../i18n/message-key.js';
 import { AccountsPage } from '../pages/accounts/index.js';
 import { AuditLogPage } from '../pages/audit-log/index.js';
+import { CatalogPage } from '../pages/catalog/index.js';
+import { FondsPage } from '../pages/fonds/index.js';
+import { OpennessReviewPage } from '../pages/openness-review/index.js';
 import { SystemStatusPage } from '../pages/system-status/index.js';
 
 export interface AdminItem {
@@ -56,8 +59,8 @@ export const adminGroups: readonly AdminGroup[] = [
     title: 'admin.groups.arrange.title',
     description: 'admin.groups.arrange.description',
     items: [
-      { path: '/admin/arrange/fonds', title: 'admin.groups.arrange.items.fonds.title', description: 'admin.groups.arrange.items.fonds.description' },
-      { path: '/admin/arrange/catalog', title: 'admin.groups.arrange.items.catalog.title', description: 'admin.groups.arrange.items.catalog.description' },
+      { path: '/admin/arrange/fonds', title: 'admin.groups.arrange.items.fonds.title', description: 'admin.groups.arrange.items.fonds.description', page: FondsPage },
+      { path: '/admin/arrange/catalog', title: 'admin.groups.arrange.items.catalog.title', description: 'admin.groups.arrange.items.catalog.description', page: CatalogPage },
       { path: '/admin/arrange/codes', title: 'admin.groups.arrange.items.codes.title', description: 'admin.groups.arrange.items.codes.description' },
     ],
   },
@@ -95,7 +98,7 @@ export const adminGroups: readonly AdminGroup[] = [
     title: 'admin.groups.appraise.title',
     description: 'admin.groups.appraise.description',
     items: [
-      { path: '/admin/appraise/openness', title: 'admin.groups.appraise.items.openness.title', description: 'admin.groups.appraise.items.openness.description' },
+      { path: '/admin/appraise/openness', title: 'admin.groups.appraise.items.openness.title', description: 'admin.groups.appraise.items.openness.description', page: OpennessReviewPage },
       { path: '/admin/appraise/retention', title: 'admin.groups.appraise.items.retention.title', description: 'admin.groups.appraise.items.retention.description' },
       { path: '/admin/appraise/disposal', title: 'admin.groups.appraise.items.disposal.title', description: 'admin.groups.appraise.items.disposal.description' },
     ],

@@ -1,5 +1,6 @@
 /**
- * Accounts, organisations, filing-API keys and access grants (/api/accounts/*).
+ * Accounts, organisations, filing-API keys and access grants (/api/accounts/*),
+ * the shapes following the server's schemas (src/modules/accounts/model.ts).
  * Reading is for the system admin and the security admin; each mutation is for
  * the one of them that 三员分立 gives it to, and the server refuses the other.
  */
@@ -43,6 +44,40 @@ const idSchema = z.object({ id: z.string() });
 const okSchema = z.object({ ok: z.literal(true) });
 export const issuedKeySchema = z.object({ id: z.string(), key: z.string(), expiresAt: z.string() });
 export type IssuedKey = z.infer<typeof issuedKeySchema>;
+
+export const credentialStatuses = ['active', 'expired', 'revoked'] as const;
+const personSchema = z.object({ id: z.string(), username: z.nullable(z.string()) });
+
+/** GET /api/accounts/grants (security admin). */
+export const grantViewSchema = z.object({
+  id: z.string(),
+  grantee: z.object({ kind: z.enum(['user', 'organisation']), id: z.string(), name: z.nullable(z.string()), username: z.nullable(z.string()) }),
+  subjectType: z.enum(['record', 'volume', 'fonds']),
+  subjectId: z.string(),
+  level: z.enum(['catalog', 'content']),
+  expiresAt: z.nullable(z.string()),
+  grantedAt: z.string(),
+  grantedBy: personSchema,
+  revokedAt: z.nullable(z.string()),
+  revokedBy: z.nullable(personSchema),
+  status: z.enum(credentialStatuses),
+});
+export type GrantView = z.infer<typeof grantViewSchema>;
+
+/** GET /api/accounts/api-keys (system admin): never the secret. */
+export const apiKeyViewSchema = z.object({
+  id: z.string(),
+  organisationId: z.string(),
+  organisationName: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  createdBy: personSchema,
+  expiresAt: z.string(),
+  revokedAt: z.nullable(z.string()),
+  lastUsedAt: z.nullable(z.string()),
+  status: z.enum(credentialStatuses),
+});
+export type ApiKeyView = z.infer<typeof apiKeyViewSchema>;
 
 /** A 403 is the server's answer, not a glitch: asking again does not help. */
 function retryUnlessRefused(failureCount: number, error: Error): boolean {
@@ -135,3 +170,24 @@ export const useCreateGrant = () => useAccountsMutation((input: NewGrant) => api
 
 export const useRevokeGrant = () =>
   useAccountsMutation((id: string) => apiSend('DELETE', `/api/accounts/grants/${encodeURIComponent(id)}`, okSchema));
+
+/** The grants, all or those of one grantee (a user or an organisation). */
+export function useGrants(grantee: { userId?: string; organisationId?: string } = {}) {
+  const query = new URLSearchParams();
+  if (grantee.userId) query.set('granteeUserId', grantee.userId);
+  if (grantee.organisationId) query.set('granteeOrganisationId', grantee.organisationId);
+  const search = query.toString();
+  return useQuery({
+    queryKey: ['accounts', 'grants', search],
+    queryFn: ({ signal }) => apiGet(`/api/accounts/grants${search ? `?${search}` : ''}`, z.array(grantViewSchema), { signal }),
+    retry: retryUnlessRefused,
+  });
+}
+
+export function useApiKeys() {
+  return useQuery({
+    queryKey: ['accounts', 'api-keys'],
+    queryFn: ({ signal }) => apiGet('/api/accounts/api-keys', z.array(apiKeyViewSchema), { signal }),
+    retry: retryUnlessRefused,
+  });
+}

@@ -100,14 +100,28 @@ export type SendMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * await apiSend('POST', '/api/auth/logout', okSchema, { everywhere: false });
  */
 export async function apiSend<S extends $ZodType>(method: SendMethod, path: string, schema: S, body?: unknown): Promise<output<S>> {
+  return send(method, path, schema, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) });
+}
+
+/**
+ * Sends raw bytes (a file the user chose) as the request body, with the
+ * anti-forgery header, and checks the JSON reply against its schema.
+ * @example
+ * await apiSendBytes('POST', `/api/catalog/imports?fileName=${name}`, importSchema, file);
+ */
+export async function apiSendBytes<S extends $ZodType>(method: SendMethod, path: string, schema: S, body: Blob): Promise<output<S>> {
+  return send(method, path, schema, { type: 'application/octet-stream', data: body });
+}
+
+async function send<S extends $ZodType>(method: SendMethod, path: string, schema: S, body: { type: string; data: string | Blob } | undefined): Promise<output<S>> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': currentLanguage() };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = body.type;
   if (csrfToken !== undefined) headers['X-CSRF-Token'] = csrfToken;
   const response = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body?.data,
   });
   const reply = await readJson(response);
   if (response.ok) {

@@ -1,4 +1,5 @@
 /** English interface text; the keys are those of zh-CN.ts (checked by the type). */
+import { catalogEn } from './catalog-en.js';
 import type { Messages } from './zh-CN.js';
 
 export const en: Messages = {
@@ -134,6 +135,7 @@ export const en: Messages = {
     },
   },
   admin: {
+    catalog: catalogEn,
     menuLabel: 'Workbench menu',
     backToPortal: 'Visit the portal',
     planned: 'This function is being built.',
@@ -303,8 +305,18 @@ export const en: Messages = {
       keyId: 'Key id',
       keyValue: 'Key',
       keyExpires: 'Expires',
-      revokeKey: 'Revoke key',
-      revokedKey: 'Key {{id}} revoked',
+      revokeKey: 'Revoke',
+      revokeKeyConfirm: 'Revoke the key “{{name}}”? The agency’s system can no longer file with it.',
+      revokedKey: 'Key “{{name}}” revoked',
+      keyCreated: 'Issued',
+      keyCreatedBy: 'Issued by',
+      keyLastUsed: 'Last used',
+      keyNeverUsed: 'Never used',
+      keyStatuses: {
+        active: 'Active',
+        expired: 'Expired',
+        revoked: 'Revoked',
+      },
       grants: 'Access grants',
       grantsIntro: 'Grant a user or an organisation catalogue or full-content access to a record, volume or fonds.',
       grantTo: 'Grant to',
@@ -326,9 +338,20 @@ export const en: Messages = {
       expiresHint: 'Leave empty for no expiry.',
       grant: 'Grant access',
       granted: 'Access granted, id {{id}}',
-      revokeGrant: 'Revoke grant',
-      grantId: 'Grant id',
-      revokedGrant: 'Grant {{id}} revoked',
+      revokeGrant: 'Revoke',
+      revokeGrantConfirm: 'Revoke the access of {{grantee}} to {{subject}}?',
+      revokedGrant: 'Access of {{grantee}} revoked',
+      grantee: 'Grantee',
+      grantSubject: 'Subject',
+      grantedBy: 'Granted by',
+      grantedAt: 'Granted',
+      noExpiry: 'No expiry',
+      filterGrantee: 'Filter by grantee',
+      grantStatuses: {
+        active: 'Active',
+        expired: 'Expired',
+        revoked: 'Revoked',
+      },
     },
     audit: {
       intro: "The security admin reviews ordinary users' entries; the auditor reviews the system and security admins' entries and verifies the audit chain.",

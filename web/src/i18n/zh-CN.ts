@@ -3,6 +3,8 @@
  * same keys: its type is derived from this object, so tsc reports a missing or
  * extra key there.
  */
+import { catalogZhCN } from './catalog-zh-CN.js';
+
 export const zhCN = {
   app: {
     portalName: '兰台数字档案馆',
@@ -136,6 +138,7 @@ export const zhCN = {
     },
   },
   admin: {
+    catalog: catalogZhCN,
     menuLabel: '工作台菜单',
     backToPortal: '访问门户',
     planned: '该功能正在建设中。',
@@ -305,8 +308,18 @@ export const zhCN = {
       keyId: '密钥编号',
       keyValue: '密钥',
       keyExpires: '到期时间',
-      revokeKey: '吊销密钥',
-      revokedKey: '已吊销密钥 {{id}}',
+      revokeKey: '吊销',
+      revokeKeyConfirm: '吊销密钥“{{name}}”？吊销后该单位的系统不能再用它移交。',
+      revokedKey: '已吊销密钥“{{name}}”',
+      keyCreated: '签发时间',
+      keyCreatedBy: '签发人',
+      keyLastUsed: '最近使用',
+      keyNeverUsed: '从未使用',
+      keyStatuses: {
+        active: '有效',
+        expired: '已过期',
+        revoked: '已吊销',
+      },
       grants: '利用权限',
       grantsIntro: '向用户或单位授予某份文件、案卷或全宗的目录或全文利用权限。',
       grantTo: '授予对象',
@@ -328,9 +341,20 @@ export const zhCN = {
       expiresHint: '不填则长期有效。',
       grant: '授予权限',
       granted: '已授予权限，编号 {{id}}',
-      revokeGrant: '撤销权限',
-      grantId: '权限编号',
-      revokedGrant: '已撤销权限 {{id}}',
+      revokeGrant: '撤销',
+      revokeGrantConfirm: '撤销 {{grantee}} 对{{subject}}的利用权限？',
+      revokedGrant: '已撤销 {{grantee}} 的利用权限',
+      grantee: '授予对象',
+      grantSubject: '对象',
+      grantedBy: '授予人',
+      grantedAt: '授予时间',
+      noExpiry: '长期',
+      filterGrantee: '按授予对象筛选',
+      grantStatuses: {
+        active: '有效',
+        expired: '已过期',
+        revoked: '已撤销',
+      },
     },
     audit: {
       intro: '安全保密管理员查阅普通用户的审计记录，安全审计员查阅系统管理员和安全保密管理员的审计记录并校验审计链。',

@@ -2,7 +2,9 @@
  * The audit-log commands on a Command of their own, against the database and files
  * the environment configures (through loadConfig, as `lantai` would): lets tests run
  * them as a real process before and independently of main.ts's MODULE_CLIS. Like
- * buildApp, it brings the schema up to date first.
+ * buildApp, it brings the schema up to date first. Signing in is the accounts
+ * module's (tested there, through the real `lantai`): here the auditor named by
+ * `--as` (default `aud`) is taken as signed in.
  */
 import { Command } from 'commander';
 import { loadConfig } from '../../../config.js';
@@ -20,13 +22,13 @@ export async function runAuditCli(argv: string[]): Promise<void> {
   const program = new Command().name('lantai').option('--json', 'JSON output', false);
   registerAuditCli(program, {
     output: () => createOutput(Boolean(program.opts<{ json: boolean }>().json)),
-    async withApp(fn) {
+    async withSignedIn(command, fn) {
       const config = loadConfig();
       const database = await openDatabase(config.database);
       try {
         await migrateToLatest(database, [...platformMigrations, ...auditMigrations]);
         const audit = createAuditLog({ caps: database.caps, checkpoints: createCheckpointSink({ file: config.auditCheckpointFile, keyFile: config.auditKeyFile }) });
-        return await fn({ database, services: { audit } });
+        return await fn({ database, services: { audit } }, { userId: 'u-aud', username: command.as ?? 'aud', organisationId: 'o-archive', roles: [command.role], address: 'cli:test' });
       } finally {
         await database.close();
       }

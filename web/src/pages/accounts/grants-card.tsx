@@ -1,10 +1,10 @@
-/** The security admin grants a user or an organisation access to a record, volume or fonds, and revokes grants. */
+/** The security admin grants a user or an organisation access to a record, volume or fonds, and reviews and revokes grants. */
 import { Alert, App, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { useCreateGrant, useRevokeGrant, type NewGrant, type Organisation, type User } from '../../api/accounts.js';
+import { useCreateGrant, type NewGrant, type Organisation, type User } from '../../api/accounts.js';
 import { ApiError } from '../../api/client.js';
-import { RevokeByIdForm } from '../../components/revoke-by-id-form.js';
+import { GrantsTable } from './grants-table.js';
 
 interface GrantFields {
   to: 'user' | 'organisation';
@@ -22,7 +22,6 @@ export function GrantsCard({ users, organisations }: { users: readonly User[]; o
   const [form] = Form.useForm<GrantFields>();
   const to = Form.useWatch('to', form) ?? 'user';
   const create = useCreateGrant();
-  const revoke = useRevokeGrant();
   const required = [{ required: true, message: t('admin.accounts.required') }];
 
   return (
@@ -89,7 +88,7 @@ export function GrantsCard({ users, organisations }: { users: readonly User[]; o
             </Button>
           </Form.Item>
         </Form>
-        <RevokeByIdForm label={t('admin.accounts.grantId')} button={t('admin.accounts.revokeGrant')} success={(id) => t('admin.accounts.revokedGrant', { id })} revoke={revoke} />
+        <GrantsTable users={users} organisations={organisations} />
       </Space>
     </Card>
   );

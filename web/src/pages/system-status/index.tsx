@@ -2,13 +2,13 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Descriptions, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useHealth, type Health } from '../../api/health.js';
+import { useHealth, type StoreHealth } from '../../api/health.js';
 import { useMeta } from '../../api/meta.js';
 import { QueryError } from '../../components/query-error.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
 import { currentLanguage } from '../../i18n/i18n.js';
 
-type Store = Health['stores'][number];
+type Store = StoreHealth;
 
 function StatusTag({ ok, testId }: { ok: boolean; testId?: string }) {
   const { t } = useTranslation();
@@ -65,16 +65,20 @@ export function SystemStatusPage() {
                     </Tag>
                   ),
                 },
-                {
-                  key: 'database',
-                  label: t('admin.systemStatus.database'),
-                  children: (
-                    <Space wrap>
-                      <StatusTag ok={data.database.ok} testId="database-status" />
-                      {data.database.detail && <Typography.Text type="secondary">{data.database.detail}</Typography.Text>}
-                    </Space>
-                  ),
-                },
+                ...(data.database
+                  ? [
+                      {
+                        key: 'database',
+                        label: t('admin.systemStatus.database'),
+                        children: (
+                          <Space wrap>
+                            <StatusTag ok={data.database.ok} testId="database-status" />
+                            {data.database.detail && <Typography.Text type="secondary">{data.database.detail}</Typography.Text>}
+                          </Space>
+                        ),
+                      },
+                    ]
+                  : []),
                 {
                   key: 'checkedAt',
                   label: t('admin.systemStatus.checkedAt'),
