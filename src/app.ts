@@ -3,6 +3,7 @@
  * `lantai worker`, the CLI commands and the tests all build the app here.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './platform/db/database.js';
@@ -33,6 +34,11 @@ import { createOpennessReview } from './modules/catalog/review.js';
 import { registerCatalogRoutes } from './modules/catalog/routes.js';
 import { registerCatalogImportRoutes } from './modules/catalog/import-routes.js';
 import { createCatalogImport } from './modules/catalog/import/service.js';
+import { transferMigrations } from './modules/transfer/migrations.js';
+import { CHECK_JOB, createTransferService, type TransferService } from './modules/transfer/service.js';
+import { createUploads } from './modules/transfer/uploads.js';
+import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
+import { registerTransferRoutes } from './modules/transfer/routes.js';
 import { organisations } from './modules/accounts/organisations.js';
 
 function readVersion(): string {
@@ -47,7 +53,7 @@ function readVersion(): string {
 export const VERSION = readVersion();
 
 /** Every migration, platform first, then each module's (in dependency order). */
-export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations];
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations, ...transferMigrations];
 
 export interface App {
   config: Readonly<Config>;
@@ -56,7 +62,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes };
+  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -114,6 +120,9 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const archivalCodes = createArchivalCodes({ catalog, audit });
     registerCatalogImportRoutes(http, { db: database.db, audit, catalog, imports: createCatalogImport({ db: database.db, caps: database.caps, catalog, audit }), zone: config.zone });
     registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone });
+    const transfers = createTransferService({ audit, jobs, catalog, organisations });
+    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified }), { concurrency: 1 });
+    registerTransferRoutes(http, { db: database.db, audit, transfers, uploads: createUploads({ db: database.db, audit, transfers, stagingDir: path.join(config.dataDir, 'staging') }) });
     const opened = stores;
     return {
       config,
@@ -122,7 +131,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, apiKeys, auth, catalog, archivalCodes },
+      services: { audit, accounts, apiKeys, auth, catalog, archivalCodes, transfers },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

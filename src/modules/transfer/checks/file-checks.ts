@@ -1,0 +1,118 @@
+/**
+ * File-level checks: fixity against what the package declared, electronic
+ * attributes (size, format vs extension), format on the archival list, and
+ * whether the file opens — PDFs through qpdf (structure, encryption), XML through
+ * a streaming parser that refuses entity declarations (billion laughs, external
+ * entities), empty files. Virus checks are 未检测 until a scanner is configured.
+ */
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { promisify } from 'node:util';
+import { SaxesParser } from 'saxes';
+import type { CheckEvidence, CheckResult } from '../model.js';
+import { ARCHIVAL_FORMATS, identifyFormat, type FormatFacts } from './formats.js';
+import type { Finding } from './item-checks.js';
+
+const run = promisify(execFile);
+
+export interface SubjectFile {
+  id: string;
+  itemId: string | null;
+  path: string;
+  stagedPath: string;
+  size: number;
+  sha256: string;
+  sm3: string;
+  declaredSize: number | null;
+  declaredSha256: string | null;
+  declaredSm3: string | null;
+}
+
+export interface FileCheckSettings {
+  archivalFormats: readonly string[];
+  /** A virus scanner, when one is configured (ClamAV through clamd comes with its own check). */
+  virusScanner: null;
+}
+
+export const DEFAULT_FILE_SETTINGS: FileCheckSettings = { archivalFormats: ARCHIVAL_FORMATS, virusScanner: null };
+
+const ok = (message = '符合要求'): { result: CheckResult; evidence: CheckEvidence } => ({ result: '通过', evidence: { message } });
+
+function fixity(file: SubjectFile): { result: CheckResult; evidence: CheckEvidence } {
+  const declared: Array<[string, string | number | null, string | number]> = [
+    ['SHA-256', file.declaredSha256?.toLowerCase() ?? null, file.sha256],
+    ['SM3', file.declaredSm3?.toLowerCase() ?? null, file.sm3],
+    ['大小', file.declaredSize, file.size],
+  ];
+  const given = declared.filter(([, d]) => d !== null);
+  if (given.length === 0) return { result: '未检测', evidence: { message: '移交方未提供摘要值，无法比对（接收时已计算 SHA-256 和 SM3）', found: { sha256: file.sha256, sm3: file.sm3 } } };
+  const wrong = given.filter(([, d, a]) => d !== a);
+  if (wrong.length > 0) return { result: '不通过', evidence: { message: `${wrong.map(([n]) => n).join('、')}与声明不符`, expected: Object.fromEntries(wrong.map(([n, d]) => [n, d])), found: Object.fromEntries(wrong.map(([n, , a]) => [n, a])) } };
+  return ok(`${given.map(([n]) => n).join('、')}与声明一致`);
+}
+
+/** Streams an XML file through saxes; entity declarations and DOCTYPE subsets are refused, not expanded. */
+async function xmlReadable(file: string): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  let problem: string | null = null;
+  parser.on('doctype', (doctype) => {
+    if (/<!ENTITY/i.test(doctype)) problem = 'XML 含实体声明（可能是实体扩展攻击），拒绝解析';
+    else if (/SYSTEM|PUBLIC/i.test(doctype)) problem = 'XML 引用外部 DTD，拒绝解析';
+  });
+  parser.on('error', (err) => {
+    problem ??= `XML 格式错误：${err.message}`;
+  });
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    if (problem) break;
+    parser.write(chunk as string);
+  }
+  if (!problem) parser.close();
+  return problem ? { result: '不通过', evidence: { message: problem } } : ok('XML 格式良好');
+}
+
+async function pdfReadable(file: string): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
+  try {
+    const { stdout } = await run('qpdf', ['--show-encryption', file], { timeout: 120_000 });
+    if (!/not encrypted/i.test(stdout)) return { result: '不通过', evidence: { message: 'PDF 已加密，长期保存中无法保证可读', found: stdout.trim().split('\n')[0] } };
+  } catch (err) {
+    const e = err as { code?: string; stderr?: string };
+    if (e.code === 'ENOENT') return { result: '未检测', evidence: { message: '未安装 qpdf，无法检测 PDF' } };
+    return { result: '不通过', evidence: { message: 'PDF 无法打开', found: (e.stderr ?? '').trim().slice(0, 200) } };
+  }
+  try {
+    await run('qpdf', ['--check', file], { timeout: 300_000 });
+    return ok('PDF 结构完好');
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    // qpdf exits 3 for warnings it recovered from: readable, but worth a look.
+    if (e.code === 3) return { result: '警告', evidence: { message: 'PDF 有可修复的结构问题', found: (e.stdout ?? '').trim().split('\n').slice(-3).join(' ') } };
+    return { result: '不通过', evidence: { message: 'PDF 结构损坏', found: (e.stderr ?? e.stdout ?? '').trim().slice(0, 200) } };
+  }
+}
+
+async function readable(file: SubjectFile, format: FormatFacts): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
+  if (file.size === 0) return { result: '不通过', evidence: { message: '空文件（0 字节）' } };
+  if (format.kind === 'pdf') return pdfReadable(file.stagedPath);
+  if (format.kind === 'xml') return xmlReadable(file.stagedPath);
+  if (format.mime === null) return { result: '未检测', evidence: { message: '格式无法识别，未检测可读性' } };
+  return { result: '未检测', evidence: { message: `暂不检测${format.label}的可读性` } };
+}
+
+/** Checks one file; returns findings for YJ-ZS-01, YJ-ZS-09, YJ-KY-02, YJ-KY-03 and YJ-AQ-01. */
+export async function checkFile(file: SubjectFile, settings: FileCheckSettings): Promise<{ findings: Finding[]; format: FormatFacts }> {
+  const format = await identifyFormat(file.stagedPath, file.path);
+  const at = (checkId: Finding['checkId'], r: { result: CheckResult; evidence: CheckEvidence }): Finding => ({ checkId, itemId: file.itemId, fileId: file.id, ...r });
+  const findings: Finding[] = [at('YJ-ZS-01', fixity(file))];
+
+  if (format.kind !== null && format.extension !== '' && format.kind !== format.extension && !(format.kind === 'xml' && format.extension === 'txt')) {
+    findings.push(at('YJ-ZS-09', { result: '不通过', evidence: { message: `扩展名 .${format.extension} 与实际格式（${format.label}）不符`, expected: format.kind, found: format.extension } }));
+  } else findings.push(at('YJ-ZS-09', ok(format.kind ? `扩展名与格式一致（${format.label}）` : '格式无法识别，仅核对大小')));
+
+  if (format.kind === null) findings.push(at('YJ-KY-02', { result: '不通过', evidence: { message: '文件格式无法识别' } }));
+  else if (!settings.archivalFormats.includes(format.kind)) findings.push(at('YJ-KY-02', { result: '警告', evidence: { message: `${format.label}不在本馆归档格式目录中`, expected: settings.archivalFormats.join('、'), found: format.kind } }));
+  else findings.push(at('YJ-KY-02', ok(`${format.label}，属于归档格式`)));
+
+  findings.push(at('YJ-KY-03', await readable(file, format)));
+  findings.push(at('YJ-AQ-01', { result: '未检测', evidence: { message: '未配置病毒检测服务（LANTAI_CLAMD_SOCKET）' } }));
+  return { findings, format };
+}

@@ -1,0 +1,174 @@
+/**
+ * The `transfer.check` job: gathers what the checks need, runs the item, file and
+ * package checks (files two at a time: reading and qpdf are I/O and child
+ * processes, the job runner keeps the web server responsive), stores one result
+ * per check and subject, and moves the hand-over to `checked` — or, for a self-
+ * check of a draft (自检), leaves it a draft with the results attached.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../../../platform/db/database.js';
+import type { JobContext } from '../../../platform/jobs/model.js';
+import type { Viewer } from '../../accounts/viewer.js';
+import { classKeyOf, parseArchivalCode } from '../../catalog/archival-code.js';
+import type { CatalogService } from '../../catalog/service.js';
+import { CHECK_RESULTS, PROPERTIES, type CheckResult } from '../model.js';
+import { checkFile, DEFAULT_FILE_SETTINGS, type FileCheckSettings, type SubjectFile } from './file-checks.js';
+import { checkItems, type Finding, type SubjectItem } from './item-checks.js';
+import { checkPackage } from './package-checks.js';
+import { CHECK_BY_ID } from './registry.js';
+
+const WORST: Record<CheckResult, number> = { 通过: 0, 未检测: 1, 警告: 2, 不通过: 3 };
+
+export interface CheckSummary {
+  checkedAt: string;
+  draft: boolean;
+  items: number;
+  files: number;
+  bytes: number;
+  /** Items with no 不通过. */
+  passedItems: number;
+  passRate: number;
+  counts: Record<CheckResult, number>;
+  byProperty: Record<string, Record<CheckResult, number>>;
+  /** Package-level findings (counts, continuity, completeness, process). */
+  package: Array<{ checkId: string; result: CheckResult; message: string }>;
+}
+
+export function worst(results: Iterable<CheckResult>): CheckResult {
+  let w: CheckResult = '通过';
+  for (const r of results) if (WORST[r] > WORST[w]) w = r;
+  return w;
+}
+
+export function createCheckRunner(deps: { db: Db; catalog: CatalogService; settings?: FileCheckSettings; classified: boolean }) {
+  const { db, catalog } = deps;
+  const settings = deps.settings ?? DEFAULT_FILE_SETTINGS;
+
+  return async function runChecks(payload: { transferId: string; draft: boolean }, ctx: JobContext): Promise<CheckSummary> {
+    const transfer = await db.selectFrom('transfers').selectAll().where('id', '=', payload.transferId).executeTakeFirstOrThrow();
+    if (!payload.draft) await db.updateTable('transfers').set({ status: 'checking', updated_at: new Date().toISOString() }).where('id', '=', transfer.id).execute();
+    const itemRows = await db.selectFrom('transfer_items').selectAll().where('transfer_id', '=', transfer.id).orderBy('position').execute();
+    const fileRows = await db.selectFrom('transfer_files').selectAll().where('transfer_id', '=', transfer.id).orderBy('path').execute();
+
+    // Match the files each item names to the files received, by path.
+    const byPath = new Map(fileRows.map((f) => [f.path, f]));
+    const referenced = new Set<string>();
+    const missingFiles: string[] = [];
+    const fileItem = new Map<string, string>();
+    const declared = new Map<string, { sha256?: string; sm3?: string; size?: number }>();
+    const items: SubjectItem[] = itemRows.map((row) => {
+      const files = JSON.parse(row.declared_files) as Array<{ path: string; sha256?: string; sm3?: string; size?: number }>;
+      const fileIds: string[] = [];
+      for (const f of files) {
+        const got = byPath.get(f.path);
+        if (!got) {
+          missingFiles.push(f.path);
+          continue;
+        }
+        referenced.add(f.path);
+        fileIds.push(got.id);
+        fileItem.set(got.id, row.id);
+        declared.set(got.id, f);
+      }
+      return { id: row.id, position: row.position, metadata: JSON.parse(row.metadata) as Record<string, unknown>, fileIds };
+    });
+    const unreferencedFiles = fileRows.filter((f) => !referenced.has(f.path)).map((f) => f.path);
+
+    // The archive's rules for this fonds and category, as the catalog applies them.
+    const checker: Viewer = { userId: null, roles: ['archivist'], clearance: deps.classified ? '绝密' : '非密', organisationId: null, zone: 'lan', grants: [] };
+    const itemContext = await catalog.contextFor(db, checker, { fondsId: transfer.fonds_id, categoryId: transfer.category_id, volumeId: null });
+    const codes = itemRows.map((r) => r.archival_code).filter((c): c is string => c !== null);
+    const taken = new Set<string>();
+    for (let i = 0; i < codes.length; i += 500) {
+      for (const r of await db.selectFrom('records').select('archival_code').where('archival_code', 'in', codes.slice(i, i + 500)).execute()) if (r.archival_code) taken.add(r.archival_code);
+    }
+    const { findings, valid } = checkItems(items, itemContext, taken);
+
+    const files: SubjectFile[] = fileRows.map((f) => {
+      const d = declared.get(f.id);
+      return {
+        id: f.id, itemId: fileItem.get(f.id) ?? null, path: f.path, stagedPath: f.staged_path, size: Number(f.size), sha256: f.sha256, sm3: f.sm3,
+        declaredSize: f.declared_size ?? d?.size ?? null, declaredSha256: f.declared_sha256 ?? d?.sha256 ?? null, declaredSm3: f.declared_sm3 ?? d?.sm3 ?? null,
+      };
+    });
+    const mimes = new Map<string, string | null>();
+    let done = 0;
+    const queue = [...files];
+    const worker = async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        ctx.signal.throwIfAborted();
+        const checked = await checkFile(f, settings);
+        findings.push(...checked.findings);
+        mimes.set(f.id, checked.format.mime);
+        done += 1;
+        if (done % 20 === 0 || done === files.length) await ctx.progress({ done, total: files.length, unit: 'files', message: '检测文件' });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+
+    const numbered = [...valid.entries()].flatMap(([, input]) => {
+      const parts = input.archivalCode ? parseArchivalCode(itemContext.category.pattern, input.archivalCode) : null;
+      return parts && parts.itemNo !== null ? [{ classKey: classKeyOf(itemContext.category.pattern, parts), itemNo: parts.itemNo }] : [];
+    });
+    const declaredSizes = files.map((f) => f.declaredSize).filter((s): s is number => s !== null);
+    const bytes = files.reduce((n, f) => n + f.size, 0);
+    const packageFindings = checkPackage({
+      declaredItems: transfer.declared_items,
+      declaredBytes: declaredSizes.length === files.length && files.length > 0 ? declaredSizes.reduce((a, b) => a + b, 0) : null,
+      items: items.length,
+      bytes,
+      channel: transfer.channel,
+      carrier: transfer.carrier ? (JSON.parse(transfer.carrier) as { type: string; label: string; number: string }) : null,
+      numbered,
+      missingFiles,
+      unreferencedFiles,
+      extraOnCarrier: [],
+      receivedBy: transfer.created_by ?? '系统',
+    });
+    findings.push(...packageFindings);
+
+    const summary = summarise(findings, { draft: payload.draft, items: items.length, files: files.length, bytes });
+    const at = summary.checkedAt;
+    await db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('transfer_check_results').where('transfer_id', '=', transfer.id).execute();
+      const rows = findings.map((f) => ({ id: uuidv7(), transfer_id: transfer.id, check_id: f.checkId, item_id: f.itemId, file_id: f.fileId, result: f.result, evidence: JSON.stringify(f.evidence) }));
+      for (let i = 0; i < rows.length; i += 500) await tx.insertInto('transfer_check_results').values(rows.slice(i, i + 500)).execute();
+      const byItem = new Map<string, CheckResult[]>();
+      for (const f of findings) if (f.itemId) byItem.set(f.itemId, [...(byItem.get(f.itemId) ?? []), f.result]);
+      for (const item of items) await tx.updateTable('transfer_items').set({ result: worst(byItem.get(item.id) ?? []) }).where('id', '=', item.id).execute();
+      for (const [fileId, mime] of mimes) await tx.updateTable('transfer_files').set({ mime, item_id: fileItem.get(fileId) ?? null }).where('id', '=', fileId).execute();
+      await tx
+        .updateTable('transfers')
+        .set({ summary: JSON.stringify(summary), checked_at: at, updated_at: at, ...(payload.draft ? {} : { status: 'checked' as const }) })
+        .where('id', '=', transfer.id)
+        .execute();
+    });
+    return summary;
+  };
+}
+
+export function summarise(findings: readonly Finding[], facts: { draft: boolean; items: number; files: number; bytes: number }): CheckSummary {
+  const zero = () => Object.fromEntries(CHECK_RESULTS.map((r) => [r, 0])) as Record<CheckResult, number>;
+  const counts = zero();
+  const byProperty = Object.fromEntries(PROPERTIES.map((p) => [p, zero()])) as Record<string, Record<CheckResult, number>>;
+  const failedItems = new Set<string>();
+  for (const f of findings) {
+    counts[f.result] += 1;
+    const property = CHECK_BY_ID.get(f.checkId)?.property ?? 'integrity';
+    (byProperty[property] as Record<CheckResult, number>)[f.result] += 1;
+    if (f.result === '不通过' && f.itemId) failedItems.add(f.itemId);
+  }
+  const passedItems = facts.items - failedItems.size;
+  return {
+    checkedAt: new Date().toISOString(),
+    draft: facts.draft,
+    items: facts.items,
+    files: facts.files,
+    bytes: facts.bytes,
+    passedItems,
+    passRate: facts.items === 0 ? 0 : Math.round((passedItems / facts.items) * 1000) / 10,
+    counts,
+    byProperty,
+    package: findings.filter((f) => f.itemId === null && f.fileId === null).map((f) => ({ checkId: f.checkId, result: f.result, message: f.evidence.message })),
+  };
+}
