@@ -38,7 +38,10 @@ import { transferMigrations } from './modules/transfer/migrations.js';
 import { CHECK_JOB, createTransferService, type TransferService } from './modules/transfer/service.js';
 import { createUploads } from './modules/transfer/uploads.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
+import { ARCHIVAL_FORMATS } from './modules/transfer/checks/formats.js';
+import { createClamd } from './platform/scan/clamd.js';
 import { registerTransferRoutes } from './modules/transfer/routes.js';
+import { createPackageIntake } from './modules/transfer/packages/intake.js';
 import { organisations } from './modules/accounts/organisations.js';
 
 function readVersion(): string {
@@ -121,8 +124,16 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     registerCatalogImportRoutes(http, { db: database.db, audit, catalog, imports: createCatalogImport({ db: database.db, caps: database.caps, catalog, audit }), zone: config.zone });
     registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone });
     const transfers = createTransferService({ audit, jobs, catalog, organisations });
-    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified }), { concurrency: 1 });
-    registerTransferRoutes(http, { db: database.db, audit, transfers, uploads: createUploads({ db: database.db, audit, transfers, stagingDir: path.join(config.dataDir, 'staging') }) });
+    const virusScanner = config.clamdSocket ? createClamd({ socket: config.clamdSocket }) : null;
+    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, virusScanner } }), { concurrency: 1 });
+    const stagingDir = path.join(config.dataDir, 'staging');
+    registerTransferRoutes(http, {
+      db: database.db,
+      audit,
+      transfers,
+      uploads: createUploads({ db: database.db, audit, transfers, stagingDir }),
+      intake: createPackageIntake({ db: database.db, transfers, stagingDir, getCategory: (db, id) => catalog.getCategory(db, id) }),
+    });
     const opened = stores;
     return {
       config,

@@ -31,5 +31,11 @@ export async function listAgencies(db: Executor): Promise<OrganisationRef[]> {
   return rows.map((r) => ({ id: r.id, kind: r.kind, code: r.code, name: r.name, disabled: r.disabled === 1 }));
 }
 
-export type Organisations = { find: typeof findOrganisations; agencies: typeof listAgencies };
-export const organisations: Organisations = { find: findOrganisations, agencies: listAgencies };
+/** The archive this installation serves (its one organisation of kind 'archive'). */
+export async function findArchive(db: Executor): Promise<OrganisationRef | null> {
+  const r = await db.selectFrom('organisations').select(['id', 'kind', 'code', 'name', 'disabled']).where('kind', '=', 'archive').orderBy('created_at').executeTakeFirst();
+  return r ? { id: r.id, kind: r.kind, code: r.code, name: r.name, disabled: r.disabled === 1 } : null;
+}
+
+export type Organisations = { find: typeof findOrganisations; agencies: typeof listAgencies; archive: typeof findArchive };
+export const organisations: Organisations = { find: findOrganisations, agencies: listAgencies, archive: findArchive };

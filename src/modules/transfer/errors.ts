@@ -19,4 +19,5 @@ export const transferErrors = defineErrors('transfer', {
   TRANSFER_RETURN_REASON: { status: 422, zh: '退回须写明理由。', en: 'A return needs a reason.' },
   TRANSFER_IDEMPOTENCY_CONFLICT: { status: 409, zh: '幂等键 {key} 已用于另一内容不同的移交。', en: 'Idempotency key {key} was used for a different hand-over.' },
   TRANSFER_ITEM_NOT_FOUND: { status: 404, zh: '找不到移交条目 {id}。', en: 'Hand-over item {id} was not found.' },
+  TRANSFER_PACKAGE_REFUSED: { status: 422, zh: '压缩包不能接收：{reason}。未保留任何文件，请处理后重新上传。', en: 'The package is refused: {reasonEn}. Nothing was kept; fix it and upload again.' },
 });

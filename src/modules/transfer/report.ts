@@ -98,3 +98,44 @@ ${s ? `<p>共 ${s.items} 件、${s.files} 个文件、${s.bytes} 字节；通过
 <table><thead><tr><th>序号</th><th>档号</th><th>题名</th><th>结果</th></tr></thead><tbody>${items}</tbody></table>
 </body></html>`;
 }
+
+export interface ReceiptFacts {
+  agencyName: string;
+  archiveName: string;
+  title: string;
+  years: string;
+  items: number;
+  files: number;
+  bytes: number;
+  channel: string;
+  carrier: string | null;
+  submittedAt: string | null;
+  decidedAt: string | null;
+}
+
+/** 电子档案移交接收登记表 (after DA/T 93's hand-over register): one page both sides sign. */
+export function receiptHtml(report: TransferReport, facts: ReceiptFacts): string {
+  const s = report.summary;
+  const route = { web: '在线移交（网页）', api: '在线移交（接口）', cli: '在线移交（命令行）', offline: '离线移交' }[facts.channel] ?? facts.channel;
+  const row = (label: string, value: string) => `<tr><th>${esc(label)}</th><td colspan="3">${esc(value)}</td></tr>`;
+  const props = s ? Object.entries(s.byProperty).map(([p, c]) => `${PROPERTY_LABELS[p as keyof typeof PROPERTY_LABELS] ?? p}：通过 ${c['通过']}，警告 ${c['警告']}，不通过 ${c['不通过']}，未检测 ${c['未检测']}`).join('；') : '尚未检测';
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>电子档案移交接收登记表 ${esc(facts.title)}</title>
+<style>@page { size: A4 portrait; margin: 20mm; } body { font-family: "SimSun", "WenQuanYi Micro Hei", serif; font-size: 11pt; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: 0.2em; } table { width: 100%; border-collapse: collapse; } th, td { border: 0.5pt solid #000; padding: 2.5mm; vertical-align: top; }
+th { width: 22%; font-weight: normal; background: #fafafa; } .sign td { height: 22mm; }</style></head><body>
+<h1>电子档案移交接收登记表</h1>
+<table>
+${row('移交单位', facts.agencyName)}
+${row('接收单位', facts.archiveName)}
+${row('批次名称', `${facts.title}（第 ${report.transfer.version} 版）`)}
+${row('内容年度', facts.years)}
+${row('移交方式', facts.carrier ? `${route}；载体 ${facts.carrier}` : route)}
+${row('数量', `${facts.items} 件，${facts.files} 个文件，${facts.bytes} 字节`)}
+${row('四性检测', s ? `合格 ${s.passedItems} 件，合格率 ${s.passRate}%；${props}` : '尚未检测')}
+${row('移交日期', facts.submittedAt?.slice(0, 10) ?? '')}
+${row('接收日期', facts.decidedAt?.slice(0, 10) ?? '')}
+<tr class="sign"><th>移交单位（盖章）<br>经办人：</th><td></td><th>接收单位（盖章）<br>经办人：</th><td></td></tr>
+</table>
+</body></html>`;
+}

@@ -12,17 +12,20 @@ import type { Db, Tx } from '../../platform/db/database.js';
 import { LantaiError } from '../../platform/http/errors.js';
 import type { HttpServer } from '../../platform/http/server.js';
 import { accountsErrors } from '../accounts/errors.js';
+import { organisations } from '../accounts/organisations.js';
 import type { Actor, AuditSink } from '../accounts/service.js';
 import { transferInputSchema, transferItemInputSchema, transferSummarySchema } from './model.js';
-import { buildReport, reportHtml } from './report.js';
+import { buildReport, receiptHtml, reportHtml } from './report.js';
 import type { TransferService } from './service.js';
 import type { Uploads } from './uploads.js';
+import type { PackageIntake } from './packages/intake.js';
 
 export interface TransferRouteDeps {
   db: Db;
   audit: AuditSink;
   transfers: TransferService;
   uploads: Uploads;
+  intake: PackageIntake;
 }
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -42,7 +45,7 @@ const FILING_EXAMPLE = {
 };
 
 export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps): void {
-  const { db, audit, transfers, uploads } = deps;
+  const { db, audit, transfers, uploads, intake } = deps;
   const tags = ['transfer'];
 
   /** The person, or for the filing API the agency's key standing in for its clerk. */
@@ -86,6 +89,9 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
     );
     app.get(`${prefix}/:id/uploads/:uploadId`, { schema: { tags, summary: docs('上传进度（续传从 received 开始）/ upload state: resume at received'), params: idParams.extend({ uploadId: z.string() }), response: { 200: uploadState } } }, async (request) =>
       act(request, 'transfer.upload.view', request.params.id, (actor) => uploads.status(actor, request.params.id, request.params.uploadId)),
+    );
+    app.post(`${prefix}/:id/package`, { schema: { tags, summary: docs('把已上传的压缩包（zip/tar，BagIt 或带目录表格）展开为本批次的文件和条目 / unpack an uploaded package into files and items'), params: idParams, body: z.object({ fileId: z.string() }), response: { 200: z.object({ files: z.number(), items: z.number(), kind: z.enum(['bagit', 'catalog', 'files']) }) } } }, async (request) =>
+      act(request, 'transfer.package', request.params.id, (actor) => intake.intake(actor, request.params.id, request.body.fileId)),
     );
     app.post(`${prefix}/:id/submit`, { schema: { tags, summary: docs('提交移交，开始四性检测 / submit: the four-property checks start'), params: idParams, response: { 200: z.object({ jobId: z.string() }) } } }, async (request) => ({
       jobId: await act(request, 'transfer.submit', request.params.id, (actor) => inTx((tx) => transfers.submit(tx, actor, request.params.id))),
@@ -132,6 +138,16 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
     const report = await act(request, 'transfer.report', request.params.id, async (actor) => buildReport(db, await transfers.load(db, actor, request.params.id)));
     if (request.query.format === 'html') return reply.header('content-type', 'text/html; charset=utf-8').send(reportHtml(report));
     return report;
+  });
+  app.get('/api/transfers/:id/receipt', { schema: { tags, summary: '电子档案移交接收登记表（可打印）/ the hand-over register, printable', params: idParams } }, async (request, reply) => {
+    const html = await act(request, 'transfer.receipt', request.params.id, async (actor) => {
+      const row = await transfers.load(db, actor, request.params.id);
+      const summary = await transfers.get(db, actor, request.params.id);
+      const archive = await organisations.archive(db);
+      const carrier = summary.carrier ? `${summary.carrier.type} ${summary.carrier.label}（编号 ${summary.carrier.number}）` : null;
+      return receiptHtml(await buildReport(db, row), { agencyName: summary.agencyName, archiveName: archive?.name ?? '', title: summary.title, years: summary.yearFrom === summary.yearTo ? String(summary.yearFrom) : `${summary.yearFrom}—${summary.yearTo}`, items: summary.items, files: summary.files, bytes: summary.bytes, channel: summary.channel, carrier, submittedAt: summary.submittedAt, decidedAt: summary.decidedAt });
+    });
+    return reply.header('content-type', 'text/html; charset=utf-8').send(html);
   });
   app.post('/api/transfers/:id/return', { schema: { tags, summary: '退回移交（写明理由，可逐条说明）/ return a hand-over with reasons', params: idParams, body: z.object({ reason: z.string().trim().min(1).max(2000), items: z.record(z.string(), z.string().max(1000)).default({}) }), response: { 200: z.object({ ok: z.literal(true) }) } } }, async (request) => {
     await act(request, 'transfer.return', request.params.id, (actor) => inTx((tx) => transfers.returnTransfer(tx, actor, request.params.id, request.body.reason, request.body.items)));

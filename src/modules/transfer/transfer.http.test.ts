@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../../platform/db/test-support/databases.js';
 import { createCatalogFixture, type CatalogFixture, type Session } from '../catalog/test-support/fixture.js';
 import { makeFixtureFiles, type FixtureFiles } from './test-support/files.js';
+import { EICAR, startTestClamd, TEST_SIGNATURE, type TestClamd } from '../../platform/scan/test-support/clamd.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -14,6 +15,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
   let files: FixtureFiles;
   let dir = '';
   let WS = '';
+  let clamd: TestClamd;
 
   const meta = (n: number, overrides: Record<string, unknown> = {}) => ({
     title: `关于第${n}项工作的通知`, responsible: '演示市人民政府办公室', date: `202403${String(n).padStart(2, '0')}`, year: 2024, retention: 'Y', classification: '非密', pageCount: 1,
@@ -49,12 +51,14 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-transfer-'));
     files = await makeFixtureFiles(dir);
-    f = await createCatalogFixture(dialect);
+    clamd = await startTestClamd(path.join(dir, 'clamd'));
+    f = await createCatalogFixture(dialect, { LANTAI_CLAMD_SOCKET: clamd.socket });
     WS = f.categories.WS as string;
     f.t.app.startWorkers();
   }, 180_000);
   afterAll(async () => {
     await f?.close();
+    await clamd?.stop();
     await fs.rm(dir, { recursive: true, force: true });
   });
 
@@ -95,6 +99,10 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     const clean = await checked(archivist, v2);
     expect(clean.summary).toMatchObject({ items: 3, passedItems: 3, passRate: 100 });
     expect((await f.call(archivist, 'GET', `/api/transfers/${v2}`)).json()).toMatchObject({ version: 2, previousId: id });
+    const receipt = await f.call(clerk, 'GET', `/api/transfers/${v2}/receipt`);
+    expect(receipt.body).toContain('电子档案移交接收登记表');
+    expect(receipt.body).toContain('合格率 100%');
+    expect(receipt.body).toContain('3 件，3 个文件');
   });
 
   it('resumes an interrupted upload, refuses a damaged chunk and a wrong file digest, keeping nothing half-done', async () => {
@@ -132,9 +140,10 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     }
   });
 
-  it('fails encrypted PDFs, entity bombs, empty files, lying extensions and a wrong declared count', { timeout: 120_000 }, async () => {
+  it('fails encrypted PDFs, entity bombs, empty files, lying extensions, the EICAR string and a wrong declared count', { timeout: 120_000 }, async () => {
     const clerk = f.sessions.clerk;
-    const id = await createDraft(clerk, 5, '坏文件');
+    const id = await createDraft(clerk, 6, '坏文件');
+    await upload(clerk, id, 'x/eicar.txt', Buffer.from(EICAR));
     await upload(clerk, id, 'x/加密.pdf', files.encryptedPdf);
     await upload(clerk, id, 'x/bomb.xml', files.billionLaughs);
     await upload(clerk, id, 'x/empty.pdf', Buffer.alloc(0));
@@ -144,6 +153,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
       { metadata: meta(12), files: [{ path: 'x/bomb.xml' }] },
       { metadata: meta(13), files: [{ path: 'x/empty.pdf' }, { path: 'x/missing.pdf' }] },
       { metadata: meta(14), files: [{ path: 'x/image.pdf' }] },
+      { metadata: meta(15), files: [{ path: 'x/eicar.txt' }] },
     ];
     await f.call(clerk, 'POST', `/api/transfers/${id}/items`, { items });
     await f.call(clerk, 'POST', `/api/transfers/${id}/submit`);
@@ -153,6 +163,9 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     expect(of(2, 'YJ-KY-03')).toMatchObject({ result: '不通过', message: expect.stringContaining('实体') });
     expect(of(3, 'YJ-KY-03')).toMatchObject({ result: '不通过', message: '空文件（0 字节）' });
     expect(of(4, 'YJ-ZS-09')).toMatchObject({ result: '不通过', message: expect.stringContaining('PNG') });
+    expect(of(5, 'YJ-AQ-01')).toMatchObject({ result: '不通过', message: expect.stringContaining(TEST_SIGNATURE) });
+    const clean = report.items.find((i: { position: number }) => i.position === 1).findings.find((x: { checkId: string }) => x.checkId === 'YJ-AQ-01');
+    expect(clean).toMatchObject({ result: '通过', message: expect.stringMatching(/未发现病毒（ClamAV \d/) });
     expect(report.package).toEqual(expect.arrayContaining([
       expect.objectContaining({ checkId: 'YJ-WZ-01', result: '不通过' }),
       expect.objectContaining({ checkId: 'YJ-WZ-05', result: '不通过', message: expect.stringContaining('缺少 1 个文件') }),

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { promisify } from 'node:util';
 import { SaxesParser } from 'saxes';
+import type { Clamd } from '../../../platform/scan/clamd.js';
 import type { CheckEvidence, CheckResult } from '../model.js';
 import { ARCHIVAL_FORMATS, identifyFormat, type FormatFacts } from './formats.js';
 import type { Finding } from './item-checks.js';
@@ -30,8 +31,10 @@ export interface SubjectFile {
 
 export interface FileCheckSettings {
   archivalFormats: readonly string[];
-  /** A virus scanner, when one is configured (ClamAV through clamd comes with its own check). */
-  virusScanner: null;
+  /** ClamAV's clamd, when LANTAI_CLAMD_SOCKET names one; without it the virus check is 未检测. */
+  virusScanner: Clamd | null;
+  /** What the scanner says of itself (engine and signature version/date), for the evidence. */
+  scannerVersion?: string | null;
 }
 
 export const DEFAULT_FILE_SETTINGS: FileCheckSettings = { archivalFormats: ARCHIVAL_FORMATS, virusScanner: null };
@@ -98,6 +101,22 @@ async function readable(file: SubjectFile, format: FormatFacts): Promise<{ resul
   return { result: '未检测', evidence: { message: `暂不检测${format.label}的可读性` } };
 }
 
+async function virus(file: SubjectFile, settings: FileCheckSettings): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
+  if (!settings.virusScanner) return { result: '未检测', evidence: { message: '未配置病毒检测服务（LANTAI_CLAMD_SOCKET）' } };
+  const by = settings.scannerVersion ? `（${settings.scannerVersion}）` : '';
+  const outcome = await settings.virusScanner.scanFile(file.stagedPath, file.size);
+  switch (outcome.status) {
+    case 'clean':
+      return { result: '通过', evidence: { message: `未发现病毒${by}` } };
+    case 'infected':
+      return { result: '不通过', evidence: { message: `发现病毒：${outcome.signature}${by}`, found: outcome.signature } };
+    case 'too-large':
+      return { result: '警告', evidence: { message: `超出病毒扫描上限：文件 ${file.size} 字节，上限 ${outcome.limit} 字节，未能扫描`, expected: outcome.limit, found: file.size } };
+    case 'unavailable':
+      return { result: '未检测', evidence: { message: `病毒检测服务不可用：${outcome.reason}` } };
+  }
+}
+
 /** Checks one file; returns findings for YJ-ZS-01, YJ-ZS-09, YJ-KY-02, YJ-KY-03 and YJ-AQ-01. */
 export async function checkFile(file: SubjectFile, settings: FileCheckSettings): Promise<{ findings: Finding[]; format: FormatFacts }> {
   const format = await identifyFormat(file.stagedPath, file.path);
@@ -113,6 +132,6 @@ export async function checkFile(file: SubjectFile, settings: FileCheckSettings):
   else findings.push(at('YJ-KY-02', ok(`${format.label}，属于归档格式`)));
 
   findings.push(at('YJ-KY-03', await readable(file, format)));
-  findings.push(at('YJ-AQ-01', { result: '未检测', evidence: { message: '未配置病毒检测服务（LANTAI_CLAMD_SOCKET）' } }));
+  findings.push(at('YJ-AQ-01', await virus(file, settings)));
   return { findings, format };
 }

@@ -42,7 +42,7 @@ export function worst(results: Iterable<CheckResult>): CheckResult {
 
 export function createCheckRunner(deps: { db: Db; catalog: CatalogService; settings?: FileCheckSettings; classified: boolean }) {
   const { db, catalog } = deps;
-  const settings = deps.settings ?? DEFAULT_FILE_SETTINGS;
+  const baseSettings = deps.settings ?? DEFAULT_FILE_SETTINGS;
 
   return async function runChecks(payload: { transferId: string; draft: boolean }, ctx: JobContext): Promise<CheckSummary> {
     const transfer = await db.selectFrom('transfers').selectAll().where('id', '=', payload.transferId).executeTakeFirstOrThrow();
@@ -83,6 +83,8 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       for (const r of await db.selectFrom('records').select('archival_code').where('archival_code', 'in', codes.slice(i, i + 500)).execute()) if (r.archival_code) taken.add(r.archival_code);
     }
     const { findings, valid } = checkItems(items, itemContext, taken);
+    // The scanner's engine and signature version go into every virus finding's evidence.
+    const settings: FileCheckSettings = baseSettings.virusScanner ? { ...baseSettings, scannerVersion: (await baseSettings.virusScanner.version())?.text ?? null } : baseSettings;
 
     const files: SubjectFile[] = fileRows.map((f) => {
       const d = declared.get(f.id);
