@@ -133,6 +133,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       transfers,
       uploads: createUploads({ db: database.db, audit, transfers, stagingDir }),
       intake: createPackageIntake({ db: database.db, transfers, stagingDir, getCategory: (db, id) => catalog.getCategory(db, id) }),
+      jobs,
     });
     const opened = stores;
     return {

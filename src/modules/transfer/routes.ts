@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { LantaiError } from '../../platform/http/errors.js';
 import type { HttpServer } from '../../platform/http/server.js';
+import type { JobQueue } from '../../platform/jobs/queue.js';
 import { accountsErrors } from '../accounts/errors.js';
 import { organisations } from '../accounts/organisations.js';
 import type { Actor, AuditSink } from '../accounts/service.js';
@@ -26,12 +27,15 @@ export interface TransferRouteDeps {
   transfers: TransferService;
   uploads: Uploads;
   intake: PackageIntake;
+  /** To wake this process's job runner once a submit has committed. */
+  jobs: Pick<JobQueue, 'nudge'>;
 }
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const uploadState = z.object({ id: z.string(), path: z.string(), size: z.number(), received: z.number(), complete: z.boolean(), chunkSize: z.number(), fileId: z.string().nullable() });
 const itemsBody = z.object({ items: z.array(transferItemInputSchema).min(1).max(10_000) });
-const CHUNK_LIMIT = 64 * 1024 * 1024;
+/** A PUT may carry the rest of a file in one request (the CLI does); the web client sends chunkSize pieces. */
+const CHUNK_LIMIT = 2 ** 40;
 
 /** The example the filing API's documentation shows (copy, paste, change the ids). */
 const FILING_EXAMPLE = {
@@ -93,9 +97,11 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
     app.post(`${prefix}/:id/package`, { schema: { tags, summary: docs('把已上传的压缩包（zip/tar，BagIt 或带目录表格）展开为本批次的文件和条目 / unpack an uploaded package into files and items'), params: idParams, body: z.object({ fileId: z.string() }), response: { 200: z.object({ files: z.number(), items: z.number(), kind: z.enum(['bagit', 'catalog', 'files']) }) } } }, async (request) =>
       act(request, 'transfer.package', request.params.id, (actor) => intake.intake(actor, request.params.id, request.body.fileId)),
     );
-    app.post(`${prefix}/:id/submit`, { schema: { tags, summary: docs('提交移交，开始四性检测 / submit: the four-property checks start'), params: idParams, response: { 200: z.object({ jobId: z.string() }) } } }, async (request) => ({
-      jobId: await act(request, 'transfer.submit', request.params.id, (actor) => inTx((tx) => transfers.submit(tx, actor, request.params.id))),
-    }));
+    app.post(`${prefix}/:id/submit`, { schema: { tags, summary: docs('提交移交，开始四性检测 / submit: the four-property checks start'), params: idParams, response: { 200: z.object({ jobId: z.string() }) } } }, async (request) => {
+      const jobId = await act(request, 'transfer.submit', request.params.id, (actor) => inTx((tx) => transfers.submit(tx, actor, request.params.id)));
+      deps.jobs.nudge();
+      return { jobId };
+    });
   }
 
   // Chunks come as raw bodies, streamed to disk (never buffered whole).
@@ -127,9 +133,11 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
   app.get('/api/transfers', { schema: { tags, summary: '移交批次列表（立档单位只见本单位）/ hand-overs (clerks see their own agency’s)', querystring: z.object({ status: z.enum(['draft', 'submitted', 'checking', 'checked', 'accepted', 'returned']).optional(), agencyId: z.string().optional() }), response: { 200: z.array(transferSummarySchema) } } }, async (request) =>
     act(request, 'transfer.list', null, (actor) => transfers.list(db, actor, request.query)),
   );
-  app.post('/api/transfers/:id/self-check', { schema: { tags, summary: '自检：提交前先检测草稿 / check a draft before submitting', params: idParams, response: { 200: z.object({ jobId: z.string() }) } } }, async (request) => ({
-    jobId: await act(request, 'transfer.self-check', request.params.id, (actor) => inTx((tx) => transfers.selfCheck(tx, actor, request.params.id))),
-  }));
+  app.post('/api/transfers/:id/self-check', { schema: { tags, summary: '自检：提交前先检测草稿 / check a draft before submitting', params: idParams, response: { 200: z.object({ jobId: z.string() }) } } }, async (request) => {
+    const jobId = await act(request, 'transfer.self-check', request.params.id, (actor) => inTx((tx) => transfers.selfCheck(tx, actor, request.params.id)));
+    deps.jobs.nudge();
+    return { jobId };
+  });
   app.put('/api/transfers/:id/items/:itemId', { schema: { tags, summary: '修改草稿中的条目 / correct an item of a draft', params: idParams.extend({ itemId: z.string() }), body: transferItemInputSchema, response: { 200: z.object({ ok: z.literal(true) }) } } }, async (request) => {
     await act(request, 'transfer.item.update', request.params.id, (actor) => inTx((tx) => transfers.updateItem(tx, actor, request.params.id, request.params.itemId, request.body)));
     return { ok: true as const };

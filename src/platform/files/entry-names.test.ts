@@ -64,7 +64,7 @@ describe('legacy name encoding', () => {
   });
 
   it('takes unmarked names as GBK when they are valid both ways and hold nothing a Chinese UTF-8 name would', () => {
-    // 通知 in GBK is CD A8 D6 AA: two valid two-byte UTF-8 sequences (ͨ and Ö).
+    // 通知 in GBK is CD A8 D6 AA: also two valid two-byte UTF-8 sequences (U+0368, U+05AA).
     expect(legacyEncoding([gbk('通知')])).toBe('gb18030');
   });
 

@@ -49,7 +49,7 @@ function decodes(decoder: TextDecoder, bytes: Uint8Array): string | null {
  * Linux and macOS write UTF-8, both without the flag. UTF-8 is chosen only when every
  * name is valid UTF-8 and either one holds a character from U+0800 up (every Chinese
  * character takes three UTF-8 bytes) or one is not valid GB18030: about one GBK character
- * in ten is also a two-byte UTF-8 sequence (通知 reads as Cyrillic and Greek), so names
+ * in ten is also a two-byte UTF-8 sequence (通知 reads as U+0368 U+05AA), so names
  * that are valid both ways and hold nothing above U+07FF are read as GBK.
  */
 export function legacyEncoding(names: Iterable<Uint8Array>): LegacyEncoding {

@@ -39,6 +39,14 @@ export interface JobQueue {
   get(db: Executor, id: string): Promise<JobView>;
   definitions(): ReadonlyMap<string, JobDefinition>;
   schedules(): readonly ScheduleDefinition[];
+  /**
+   * Tells this process's runner that jobs were committed, so it claims them now
+   * instead of at its next poll. Call after the enqueueing transaction commits;
+   * other nodes find the jobs at their next poll.
+   */
+  nudge(): void;
+  /** The runner's side of `nudge`. */
+  onNudge(listener: () => void): () => void;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -71,6 +79,7 @@ export function latestSlot(cron: string, at: Date): string {
 export function createJobQueue(): JobQueue {
   const defs = new Map<string, JobDefinition>();
   const scheduled: ScheduleDefinition[] = [];
+  const nudgeListeners = new Set<() => void>();
 
   async function fetchJob(db: Executor, id: string): Promise<JobView> {
     const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -79,6 +88,13 @@ export function createJobQueue(): JobQueue {
   }
 
   return {
+    nudge() {
+      for (const listener of nudgeListeners) listener();
+    },
+    onNudge(listener) {
+      nudgeListeners.add(listener);
+      return () => nudgeListeners.delete(listener);
+    },
     define(type, handler, options = {}) {
       if (defs.has(type)) throw new Error(`job type ${type} is defined twice`);
       if (options.cpu && typeof handler === 'function') throw new Error(`cpu job ${type} must name a worker module ({ cpuModule })`);

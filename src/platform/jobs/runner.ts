@@ -251,6 +251,8 @@ export function startRunner(options: RunnerOptions): Runner {
   }
 
   if (looping) schedule(0);
+  // A nudge (jobs just committed in this process) starts a round now rather than at the next poll.
+  const stopNudges = looping ? options.queue.onNudge(() => schedule(0)) : () => undefined;
 
   return {
     tick,
@@ -258,6 +260,7 @@ export function startRunner(options: RunnerOptions): Runner {
       while (running.size > 0) await Promise.allSettled([...running.values()]);
     },
     async stop() {
+      stopNudges();
       stopped = true;
       if (timer) clearTimeout(timer);
       await ticking?.catch(() => undefined);

@@ -73,24 +73,22 @@ async function xmlReadable(file: string): Promise<{ result: CheckResult; evidenc
   return problem ? { result: '不通过', evidence: { message: problem } } : ok('XML 格式良好');
 }
 
+/** One qpdf run per PDF: structure, and whether it is encrypted (a password, or encryption with an empty one). */
 async function pdfReadable(file: string): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
+  let out: string;
   try {
-    const { stdout } = await run('qpdf', ['--show-encryption', file], { timeout: 120_000 });
-    if (!/not encrypted/i.test(stdout)) return { result: '不通过', evidence: { message: 'PDF 已加密，长期保存中无法保证可读', found: stdout.trim().split('\n')[0] } };
+    out = (await run('qpdf', ['--check', file], { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
   } catch (err) {
-    const e = err as { code?: string; stderr?: string };
+    const e = err as { code?: number | string; stdout?: string; stderr?: string };
     if (e.code === 'ENOENT') return { result: '未检测', evidence: { message: '未安装 qpdf，无法检测 PDF' } };
-    return { result: '不通过', evidence: { message: 'PDF 无法打开', found: (e.stderr ?? '').trim().slice(0, 200) } };
+    const said = `${e.stderr ?? ''}${e.stdout ?? ''}`;
+    if (/invalid password/i.test(said)) return { result: '不通过', evidence: { message: 'PDF 已加密（需要密码才能打开），长期保存中无法保证可读' } };
+    // qpdf exits 3 for problems it recovered from: readable, but worth a look.
+    if (e.code === 3) return /File is not encrypted/.test(said) ? { result: '警告', evidence: { message: 'PDF 有可修复的结构问题', found: said.trim().split('\n').slice(-3).join(' ') } } : { result: '不通过', evidence: { message: 'PDF 已加密' } };
+    return { result: '不通过', evidence: { message: 'PDF 结构损坏，无法打开', found: said.trim().slice(0, 200) } };
   }
-  try {
-    await run('qpdf', ['--check', file], { timeout: 300_000 });
-    return ok('PDF 结构完好');
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    // qpdf exits 3 for warnings it recovered from: readable, but worth a look.
-    if (e.code === 3) return { result: '警告', evidence: { message: 'PDF 有可修复的结构问题', found: (e.stdout ?? '').trim().split('\n').slice(-3).join(' ') } };
-    return { result: '不通过', evidence: { message: 'PDF 结构损坏', found: (e.stderr ?? e.stdout ?? '').trim().slice(0, 200) } };
-  }
+  if (!/File is not encrypted/.test(out)) return { result: '不通过', evidence: { message: 'PDF 已加密（即使无需密码也限制了长期保存中的处理）', found: /file encryption method: (\S+)/.exec(out)?.[1] ?? null } };
+  return ok('PDF 结构完好');
 }
 
 async function readable(file: SubjectFile, format: FormatFacts): Promise<{ result: CheckResult; evidence: CheckEvidence }> {

@@ -27,7 +27,7 @@ const NUMERIC = new Set(['year', 'pageCount']);
 const UNPACK_REASONS: Record<string, string> = {
   'not-an-archive': '不是 zip 或 tar 压缩包', corrupt: '压缩包已损坏', truncated: '压缩包不完整（可能上传中断）', 'path-traversal': '含有越出目录的路径（../）', 'absolute-path': '含有绝对路径',
   symlink: '含有符号链接', hardlink: '含有硬链接', device: '含有设备文件', 'duplicate-name': '含有重名文件', 'case-collision': '含有仅大小写或编码不同的重名文件', 'too-many-entries': '文件数量超过上限',
-  'too-large': '解压后超过大小上限', ratio: '压缩比异常（疑似压缩炸弹）', encrypted: '含有加密文件', 'nested-too-deep': '压缩包嵌套层数过多',
+  unsupported: '使用了不支持的压缩方式或条目类型', 'too-large': '解压后超过大小上限', ratio: '压缩比异常（疑似压缩炸弹）', encrypted: '含有加密文件', 'nested-too-deep': '压缩包嵌套层数过多',
 };
 
 /** Spreadsheet rows → item inputs: the catalog's column names, plus a column naming the item's files. */
