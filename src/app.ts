@@ -42,6 +42,7 @@ import { ARCHIVAL_FORMATS } from './modules/transfer/checks/formats.js';
 import { createClamd } from './platform/scan/clamd.js';
 import { registerTransferRoutes } from './modules/transfer/routes.js';
 import { createPackageIntake } from './modules/transfer/packages/intake.js';
+import { createCarrierIntake } from './modules/transfer/packages/carrier.js';
 import { organisations } from './modules/accounts/organisations.js';
 
 function readVersion(): string {
@@ -133,6 +134,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       transfers,
       uploads: createUploads({ db: database.db, audit, transfers, stagingDir }),
       intake: createPackageIntake({ db: database.db, transfers, stagingDir, getCategory: (db, id) => catalog.getCategory(db, id) }),
+      carriers: createCarrierIntake({ db: database.db, transfers, stagingDir, carrierRoot: config.carrierRoot, getCategory: (db, id) => catalog.getCategory(db, id) }),
       jobs,
     });
     const opened = stores;

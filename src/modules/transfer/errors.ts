@@ -19,5 +19,7 @@ export const transferErrors = defineErrors('transfer', {
   TRANSFER_RETURN_REASON: { status: 422, zh: '退回须写明理由。', en: 'A return needs a reason.' },
   TRANSFER_IDEMPOTENCY_CONFLICT: { status: 409, zh: '幂等键 {key} 已用于另一内容不同的移交。', en: 'Idempotency key {key} was used for a different hand-over.' },
   TRANSFER_ITEM_NOT_FOUND: { status: 404, zh: '找不到移交条目 {id}。', en: 'Hand-over item {id} was not found.' },
-  TRANSFER_PACKAGE_REFUSED: { status: 422, zh: '压缩包不能接收：{reason}。未保留任何文件，请处理后重新上传。', en: 'The package is refused: {reasonEn}. Nothing was kept; fix it and upload again.' },
+  TRANSFER_PACKAGE_REFUSED: { status: 422, zh: '移交包不能接收：{reason}。未保留任何文件，请处理后重新上传。', en: 'The package is refused: {reasonEn}. Nothing was kept; fix it and upload again.' },
+  TRANSFER_CARRIER_PATH: { status: 422, zh: '载体路径“{path}”不在载体挂载目录 {root} 之下或不存在。', en: 'Carrier path "{path}" does not exist or is not under the carrier mount folder {root}.' },
+  TRANSFER_CARRIER_UNREADABLE: { status: 422, zh: '载体不可读：{path}（{reason}）。请检查载体后重试，未保留任何文件。', en: 'The carrier cannot be read: {path} ({reason}). Nothing was kept; check the carrier and retry.' },
 });

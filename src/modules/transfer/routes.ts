@@ -20,6 +20,7 @@ import { buildReport, receiptHtml, reportHtml } from './report.js';
 import type { TransferService } from './service.js';
 import type { Uploads } from './uploads.js';
 import type { PackageIntake } from './packages/intake.js';
+import type { CarrierIntake } from './packages/carrier.js';
 
 export interface TransferRouteDeps {
   db: Db;
@@ -27,6 +28,7 @@ export interface TransferRouteDeps {
   transfers: TransferService;
   uploads: Uploads;
   intake: PackageIntake;
+  carriers: CarrierIntake;
   /** To wake this process's job runner once a submit has committed. */
   jobs: Pick<JobQueue, 'nudge'>;
 }
@@ -138,6 +140,9 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
     deps.jobs.nudge();
     return { jobId };
   });
+  app.post('/api/transfers/:id/carrier', { schema: { tags, summary: '离线移交：读取已挂载的载体（光盘、硬盘）/ offline hand-over: read a mounted carrier', params: idParams, body: z.object({ path: z.string().min(1).max(1000) }), response: { 200: z.object({ files: z.number(), items: z.number(), extra: z.array(z.string()) }) } } }, async (request) =>
+    act(request, 'transfer.carrier', request.params.id, (actor) => deps.carriers.readCarrier(actor, request.params.id, request.body.path)),
+  );
   app.put('/api/transfers/:id/items/:itemId', { schema: { tags, summary: '修改草稿中的条目 / correct an item of a draft', params: idParams.extend({ itemId: z.string() }), body: transferItemInputSchema, response: { 200: z.object({ ok: z.literal(true) }) } } }, async (request) => {
     await act(request, 'transfer.item.update', request.params.id, (actor) => inTx((tx) => transfers.updateItem(tx, actor, request.params.id, request.params.itemId, request.body)));
     return { ok: true as const };

@@ -1,10 +1,11 @@
 /**
  * The `transfer.check` job: gathers what the checks need, runs the item, file and
- * package checks (files two at a time: reading and qpdf are I/O and child
+ * package checks (files several at a time: reading and qpdf are I/O and child
  * processes, the job runner keeps the web server responsive), stores one result
  * per check and subject, and moves the hand-over to `checked` — or, for a self-
  * check of a draft (自检), leaves it a draft with the results attached.
  */
+import os from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../../../platform/db/database.js';
 import type { JobContext } from '../../../platform/jobs/model.js';
@@ -106,7 +107,8 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
         if (done % 20 === 0 || done === files.length) await ctx.progress({ done, total: files.length, unit: 'files', message: '检测文件' });
       }
     };
-    await Promise.all([worker(), worker()]);
+    // Reading files and running qpdf wait on the disk and on child processes: keep every core busy.
+    await Promise.all(Array.from({ length: Math.max(2, os.availableParallelism() * 2) }, () => worker()));
 
     const numbered = [...valid.entries()].flatMap(([, input]) => {
       const parts = input.archivalCode ? parseArchivalCode(itemContext.category.pattern, input.archivalCode) : null;
@@ -124,7 +126,7 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       numbered,
       missingFiles,
       unreferencedFiles,
-      extraOnCarrier: [],
+      extraOnCarrier: transfer.carrier ? ((JSON.parse(transfer.carrier) as { extra?: string[] }).extra ?? []) : [],
       receivedBy: transfer.created_by ?? '系统',
     });
     findings.push(...packageFindings);

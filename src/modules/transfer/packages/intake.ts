@@ -31,7 +31,7 @@ const UNPACK_REASONS: Record<string, string> = {
 };
 
 /** Spreadsheet rows → item inputs: the catalog's column names, plus a column naming the item's files. */
-async function itemsFromSpreadsheet(sheetFile: StagedEntry, category: Category, payloadRoot: string): Promise<TransferItemInput[]> {
+export async function itemsFromSpreadsheet(sheetFile: StagedEntry, category: Category, payloadRoot: string): Promise<TransferItemInput[]> {
   const bytes = await fs.readFile(sheetFile.stagedPath);
   const sheet = await readSheet(bytes, (cell) => FILE_HEADERS.has(cell.trim()) || fieldForHeader(cell, category, {}) !== null);
   const columns = sheet.headers.map((h) => (FILE_HEADERS.has(h.trim()) ? 'files' : fieldForHeader(h, category, {})));
