@@ -16,6 +16,7 @@ import { registerAccountsCli, signInAtTerminal, type RoleCommand } from './modul
 import type { Actor } from './modules/accounts/service.js';
 import { registerAuditCli } from './modules/audit/cli.js';
 import { seedDemoCatalog } from './modules/catalog/demo.js';
+import { registerTransferCli } from './modules/transfer/cli.js';
 import type { Tx } from './platform/db/database.js';
 
 export interface CliContext {
@@ -28,7 +29,7 @@ export interface CliContext {
 }
 
 /** Commands contributed by modules (user, audit-log; transfer, preservation… add theirs here). */
-const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli];
+const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli, registerTransferCli];
 
 /** The demo fonds, described and arranged by the demo archivist. */
 async function seedDemoCatalogAs(tx: Tx, app: App): Promise<void> {

@@ -76,7 +76,9 @@ export function createUploads(deps: { db: Db; audit: AuditSink; transfers: Trans
       if (transfer.status !== 'draft') throw transferErrors.TRANSFER_STATE({ state: transfer.status, stateEn: transfer.status, action: '上传文件', actionEn: 'given files' });
       const filePath = packagePath(input.path);
       const open = await tx.selectFrom('transfer_uploads').selectAll().where('transfer_id', '=', transferId).where('path', '=', filePath).where('status', '=', 'open').executeTakeFirst();
-      if (open && Number(open.size) === input.size) return state(open);
+      // Resume only the same file: same size and the same declared digest.
+      if (open && Number(open.size) === input.size && open.declared_sha256 === (input.sha256?.toLowerCase() ?? null)) return state(open);
+      if (open) await fs.rm(open.staged_path, { force: true });
       const done = await tx.selectFrom('transfer_files').select('id').where('transfer_id', '=', transferId).where('path', '=', filePath).executeTakeFirst();
       if (done) throw transferErrors.TRANSFER_PATH_TAKEN({ path: filePath });
       const id = uuidv7();
@@ -91,7 +93,9 @@ export function createUploads(deps: { db: Db; audit: AuditSink; transfers: Trans
 
     async status(actor: Actor, transferId: string, uploadId: string): Promise<UploadState> {
       const { upload } = await openUpload(actor, transferId, uploadId);
-      return state(upload);
+      // A finished upload names the file it became (a client whose last answer was lost finds it here).
+      const file = upload.status === 'complete' ? await db.selectFrom('transfer_files').select('id').where('transfer_id', '=', transferId).where('staged_path', '=', upload.staged_path).executeTakeFirst() : undefined;
+      return state(upload, file?.id ?? null);
     },
 
     /** Writes one chunk at `offset` (which must be what the server has), verifying its SHA-256 when given. */
