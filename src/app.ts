@@ -126,7 +126,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone });
     const transfers = createTransferService({ audit, jobs, catalog, organisations });
     const virusScanner = config.clamdSocket ? createClamd({ socket: config.clamdSocket }) : null;
-    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, virusScanner } }), { concurrency: 1 });
+    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner } }), { concurrency: 1 });
     const stagingDir = path.join(config.dataDir, 'staging');
     registerTransferRoutes(http, {
       db: database.db,

@@ -96,7 +96,7 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
     app.get(`${prefix}/:id/uploads/:uploadId`, { schema: { tags, summary: docs('上传进度（续传从 received 开始）/ upload state: resume at received'), params: idParams.extend({ uploadId: z.string() }), response: { 200: uploadState } } }, async (request) =>
       act(request, 'transfer.upload.view', request.params.id, (actor) => uploads.status(actor, request.params.id, request.params.uploadId)),
     );
-    app.post(`${prefix}/:id/package`, { schema: { tags, summary: docs('把已上传的压缩包（zip/tar，BagIt 或带目录表格）展开为本批次的文件和条目 / unpack an uploaded package into files and items'), params: idParams, body: z.object({ fileId: z.string() }), response: { 200: z.object({ files: z.number(), items: z.number(), kind: z.enum(['bagit', 'catalog', 'files']) }) } } }, async (request) =>
+    app.post(`${prefix}/:id/package`, { schema: { tags, summary: docs('把已上传的压缩包（zip/tar，BagIt 或带目录表格）展开为本批次的文件和条目 / unpack an uploaded package into files and items'), params: idParams, body: z.object({ fileId: z.string() }), response: { 200: z.object({ files: z.number(), items: z.number(), kind: z.enum(['bagit', 'catalog', 'files', 'eep']) }) } } }, async (request) =>
       act(request, 'transfer.package', request.params.id, (actor) => intake.intake(actor, request.params.id, request.body.fileId)),
     );
     app.post(`${prefix}/:id/submit`, { schema: { tags, summary: docs('提交移交，开始四性检测 / submit: the four-property checks start'), params: idParams, response: { 200: z.object({ jobId: z.string() }) } } }, async (request) => {

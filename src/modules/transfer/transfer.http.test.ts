@@ -142,8 +142,11 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
 
   it('fails encrypted PDFs, entity bombs, empty files, lying extensions, the EICAR string and a wrong declared count', { timeout: 120_000 }, async () => {
     const clerk = f.sessions.clerk;
-    const id = await createDraft(clerk, 6, '坏文件');
+    const id = await createDraft(clerk, 7, '坏文件');
     await upload(clerk, id, 'x/eicar.txt', Buffer.from(EICAR));
+    await upload(clerk, id, 'x/scan300.tif', files.scan300);
+    await upload(clerk, id, 'x/scan150.jpg', files.scan150);
+    await upload(clerk, id, 'x/blank.png', files.blank);
     await upload(clerk, id, 'x/加密.pdf', files.encryptedPdf);
     await upload(clerk, id, 'x/bomb.xml', files.billionLaughs);
     await upload(clerk, id, 'x/empty.pdf', Buffer.alloc(0));
@@ -154,6 +157,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
       { metadata: meta(13), files: [{ path: 'x/empty.pdf' }, { path: 'x/missing.pdf' }] },
       { metadata: meta(14), files: [{ path: 'x/image.pdf' }] },
       { metadata: meta(15), files: [{ path: 'x/eicar.txt' }] },
+      { metadata: meta(16, { pageCount: 3 }), files: [{ path: 'x/scan300.tif' }, { path: 'x/scan150.jpg' }, { path: 'x/blank.png' }] },
     ];
     await f.call(clerk, 'POST', `/api/transfers/${id}/items`, { items });
     await f.call(clerk, 'POST', `/api/transfers/${id}/submit`);
@@ -164,6 +168,15 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     expect(of(3, 'YJ-KY-03')).toMatchObject({ result: '不通过', message: '空文件（0 字节）' });
     expect(of(4, 'YJ-ZS-09')).toMatchObject({ result: '不通过', message: expect.stringContaining('PNG') });
     expect(of(5, 'YJ-AQ-01')).toMatchObject({ result: '不通过', message: expect.stringContaining(TEST_SIGNATURE) });
+    const scans = report.items.find((i: { position: number }) => i.position === 6).findings.filter((x: { checkId: string }) => x.checkId === 'YJ-KY-04');
+    expect(scans).toEqual(expect.arrayContaining([
+      expect.objectContaining({ file: 'x/scan300.tif', result: '通过', message: expect.stringContaining('300 dpi') }),
+      expect.objectContaining({ file: 'x/scan150.jpg', result: '不通过', message: expect.stringContaining('150 dpi 低于要求的 200 dpi') }),
+      expect.objectContaining({ file: 'x/blank.png', result: '警告', message: expect.stringContaining('空白页') }),
+    ]));
+    expect(of(6, 'YJ-ZS-12')).toBeUndefined();
+    const pagesOk = report.items.find((i: { position: number }) => i.position === 6).findings.find((x: { checkId: string }) => x.checkId === 'YJ-ZS-12');
+    expect(pagesOk).toMatchObject({ result: '通过', message: '共 3 页，与著录一致' });
     const clean = report.items.find((i: { position: number }) => i.position === 1).findings.find((x: { checkId: string }) => x.checkId === 'YJ-AQ-01');
     expect(clean).toMatchObject({ result: '通过', message: expect.stringMatching(/未发现病毒（ClamAV \d/) });
     expect(report.package).toEqual(expect.arrayContaining([

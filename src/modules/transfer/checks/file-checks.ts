@@ -3,7 +3,9 @@
  * attributes (size, format vs extension), format on the archival list, and
  * whether the file opens — PDFs through qpdf (structure, encryption), XML through
  * a streaming parser that refuses entity declarations (billion laughs, external
- * entities), empty files. Virus checks are 未检测 until a scanner is configured.
+ * entities), DA/T 48 EEPs through their own streaming reader, empty files; and the
+ * signatures a file carries (signatures.ts). Virus checks are 未检测 until a
+ * scanner is configured.
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -11,8 +13,11 @@ import { promisify } from 'node:util';
 import { SaxesParser } from 'saxes';
 import type { Clamd } from '../../../platform/scan/clamd.js';
 import type { CheckEvidence, CheckResult } from '../model.js';
+import { checkScan, IMAGE_KINDS } from './digitization.js';
 import { ARCHIVAL_FORMATS, identifyFormat, type FormatFacts } from './formats.js';
 import type { Finding } from './item-checks.js';
+import { checkSignatures, eepReadable } from './signatures.js';
+import { inspectEep } from './signatures-eep.js';
 
 const run = promisify(execFile);
 
@@ -31,13 +36,23 @@ export interface SubjectFile {
 
 export interface FileCheckSettings {
   archivalFormats: readonly string[];
+  /** Lowest resolution of scanned images (DA/T 31: 200 dpi at least; many archives ask 300). */
+  minDpi: number;
   /** ClamAV's clamd, when LANTAI_CLAMD_SOCKET names one; without it the virus check is 未检测. */
   virusScanner: Clamd | null;
   /** What the scanner says of itself (engine and signature version/date), for the evidence. */
   scannerVersion?: string | null;
 }
 
-export const DEFAULT_FILE_SETTINGS: FileCheckSettings = { archivalFormats: ARCHIVAL_FORMATS, virusScanner: null };
+export const DEFAULT_FILE_SETTINGS: FileCheckSettings = { archivalFormats: ARCHIVAL_FORMATS, minDpi: 200, virusScanner: null };
+
+async function pdfPages(file: string): Promise<number | null> {
+  try {
+    return Number((await run('qpdf', ['--show-npages', file], { timeout: 60_000 })).stdout.trim());
+  } catch {
+    return null;
+  }
+}
 
 const ok = (message = '符合要求'): { result: CheckResult; evidence: CheckEvidence } => ({ result: '通过', evidence: { message } });
 
@@ -115,8 +130,11 @@ async function virus(file: SubjectFile, settings: FileCheckSettings): Promise<{ 
   }
 }
 
-/** Checks one file; returns findings for YJ-ZS-01, YJ-ZS-09, YJ-KY-02, YJ-KY-03 and YJ-AQ-01. */
-export async function checkFile(file: SubjectFile, settings: FileCheckSettings): Promise<{ findings: Finding[]; format: FormatFacts }> {
+/**
+ * Checks one file; returns findings for YJ-ZS-01, YJ-ZS-09, YJ-ZS-11, YJ-KY-02, YJ-KY-03, YJ-KY-04 (images)
+ * and YJ-AQ-01, and its page count when `wantPages` (the item declares 页数) and the format has pages.
+ */
+export async function checkFile(file: SubjectFile, settings: FileCheckSettings, wantPages = false): Promise<{ findings: Finding[]; format: FormatFacts; pages: number | null }> {
   const format = await identifyFormat(file.stagedPath, file.path);
   const at = (checkId: Finding['checkId'], r: { result: CheckResult; evidence: CheckEvidence }): Finding => ({ checkId, itemId: file.itemId, fileId: file.id, ...r });
   const findings: Finding[] = [at('YJ-ZS-01', fixity(file))];
@@ -129,7 +147,17 @@ export async function checkFile(file: SubjectFile, settings: FileCheckSettings):
   else if (!settings.archivalFormats.includes(format.kind)) findings.push(at('YJ-KY-02', { result: '警告', evidence: { message: `${format.label}不在本馆归档格式目录中`, expected: settings.archivalFormats.join('、'), found: format.kind } }));
   else findings.push(at('YJ-KY-02', ok(`${format.label}，属于归档格式`)));
 
-  findings.push(at('YJ-KY-03', await readable(file, format)));
+  // An EEP is read once here, by its own streaming reader: a generic XML pass would gather its base64 whole.
+  const eep = format.kind === 'xml' && file.size > 0 ? await inspectEep(file.stagedPath) : null;
+  const opened = eep ? eepReadable(eep) : await readable(file, format);
+  findings.push(at('YJ-KY-03', opened));
+  let pages: number | null = null;
+  if (format.kind !== null && IMAGE_KINDS.has(format.kind) && file.size > 0) {
+    const scan = await checkScan(file.stagedPath, settings.minDpi);
+    findings.push(at('YJ-KY-04', scan));
+    pages = scan.pages;
+  } else if (format.kind === 'pdf' && wantPages && opened.result !== '不通过') pages = await pdfPages(file.stagedPath);
   findings.push(at('YJ-AQ-01', await virus(file, settings)));
-  return { findings, format };
+  for (const verdict of await checkSignatures(file.stagedPath, format, eep)) findings.push(at('YJ-ZS-11', verdict));
+  return { findings, format, pages };
 }

@@ -95,14 +95,17 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       };
     });
     const mimes = new Map<string, string | null>();
+    const pagesOf = new Map<string, number | null>();
+    const wantsPages = new Set(items.filter((i) => typeof i.metadata.pageCount === 'number' || /^\d+$/.test(String(i.metadata.pageCount ?? ''))).flatMap((i) => i.fileIds));
     let done = 0;
     const queue = [...files];
     const worker = async () => {
       for (let f = queue.shift(); f; f = queue.shift()) {
         ctx.signal.throwIfAborted();
-        const checked = await checkFile(f, settings);
+        const checked = await checkFile(f, settings, wantsPages.has(f.id));
         findings.push(...checked.findings);
         mimes.set(f.id, checked.format.mime);
+        pagesOf.set(f.id, checked.pages);
         done += 1;
         if (done % 20 === 0 || done === files.length) await ctx.progress({ done, total: files.length, unit: 'files', message: '检测文件' });
       }
@@ -110,6 +113,24 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
     // Reading files and running qpdf wait on the disk and on child processes: keep every core busy.
     await Promise.all(Array.from({ length: Math.max(2, os.availableParallelism() * 2) }, () => worker()));
 
+    // 页数 against the pages of the item's files (DA/T 70: content against metadata).
+    for (const item of items) {
+      const declared = Number(item.metadata.pageCount);
+      if (!Number.isInteger(declared) || declared <= 0 || item.fileIds.length === 0) continue;
+      // Page-less containers (an EEP's XML, other XML) do not count towards 页数.
+      const counts = item.fileIds.filter((id) => mimes.get(id) !== 'application/xml').map((id) => pagesOf.get(id) ?? null);
+      if (counts.length === 0) continue;
+      if (counts.some((c) => c === null)) {
+        findings.push({ checkId: 'YJ-ZS-12', itemId: item.id, fileId: null, result: '未检测', evidence: { message: '部分文件无法计算页数' } });
+        continue;
+      }
+      const total = counts.reduce((a: number, b) => a + (b ?? 0), 0);
+      findings.push(
+        total === declared
+          ? { checkId: 'YJ-ZS-12', itemId: item.id, fileId: null, result: '通过', evidence: { message: `共 ${total} 页，与著录一致` } }
+          : { checkId: 'YJ-ZS-12', itemId: item.id, fileId: null, result: '警告', evidence: { message: `文件共 ${total} 页，著录为 ${declared} 页`, expected: declared, found: total } },
+      );
+    }
     const numbered = [...valid.entries()].flatMap(([, input]) => {
       const parts = input.archivalCode ? parseArchivalCode(itemContext.category.pattern, input.archivalCode) : null;
       return parts && parts.itemNo !== null ? [{ classKey: classKeyOf(itemContext.category.pattern, parts), itemNo: parts.itemNo }] : [];

@@ -1,9 +1,10 @@
 /**
  * A whole package into a draft hand-over: an uploaded zip/tar (unpacked safely),
  * recognised as a BagIt bag or as files with a catalog spreadsheet (归档文件目录
- * naming each item's files in a 文件名 column). Its files become the hand-over's
- * files with the digests the package declared; the spreadsheet's rows become its
- * items. Nothing is judged here — the four-property checks judge — but a package
+ * naming each item's files in a 文件名 column), or a DA/T 48 EEP (uploaded as it
+ * is or inside the zip/tar: one item per EEP, see eep-intake.ts). Its files become
+ * the hand-over's files with the digests the package declared; the spreadsheet's
+ * rows and the EEPs become its items. Nothing is judged here — the four-property checks judge — but a package
  * that cannot be opened safely is refused with the reason.
  */
 import path from 'node:path';
@@ -19,6 +20,8 @@ import { transferErrors } from '../errors.js';
 import type { TransferItemInput } from '../model.js';
 import type { TransferService } from '../service.js';
 import { BagRefused, findBagRoot, readBag, type StagedEntry } from './bagit.js';
+import { EepRefused, sniffEep } from './eep.js';
+import { takeEeps, type EepIntake } from './eep-intake.js';
 
 export const PACKAGE_LIMITS: UnpackLimits = { maxEntries: 100_000, maxTotalBytes: 200 * 1024 ** 3, maxRatio: 200, maxDepth: 2 };
 const FILE_HEADERS = new Set(['文件名', '电子文件名', '文件路径', '电子文件', '文件', '计算机文件名']);
@@ -54,21 +57,23 @@ export function createPackageIntake(deps: { db: Db; transfers: TransferService; 
 
   return {
     /** Unpacks an uploaded package file of a draft and turns it into files and items. */
-    async intake(actor: Actor, transferId: string, fileId: string): Promise<{ files: number; items: number; kind: 'bagit' | 'catalog' | 'files' }> {
+    async intake(actor: Actor, transferId: string, fileId: string): Promise<{ files: number; items: number; kind: 'bagit' | 'catalog' | 'files' | 'eep' }> {
       const transfer = await transfers.load(db, actor, transferId);
       if (transfer.status !== 'draft') throw transferErrors.TRANSFER_STATE({ state: transfer.status, stateEn: transfer.status, action: '导入压缩包', actionEn: 'given a package' });
       const archive = await db.selectFrom('transfer_files').selectAll().where('id', '=', fileId).where('transfer_id', '=', transferId).executeTakeFirst();
       if (!archive) throw transferErrors.TRANSFER_UPLOAD_NOT_FOUND({ id: fileId });
       const dest = path.join(deps.stagingDir, 'transfers', transferId, `package-${uuidv7()}`);
+      // An EEP uploaded as it is: the upload is the package's one entry, and stays a file of the hand-over.
+      const direct = await sniffEep(archive.staged_path);
       let entries: StagedEntry[];
       try {
-        entries = await unpack(archive.staged_path, dest, PACKAGE_LIMITS);
+        entries = direct ? [{ path: archive.path, stagedPath: archive.staged_path, size: Number(archive.size), sha256: archive.sha256, sm3: archive.sm3 }] : await unpack(archive.staged_path, dest, PACKAGE_LIMITS);
       } catch (err) {
         if (err instanceof UnpackError) throw transferErrors.TRANSFER_PACKAGE_REFUSED({ reason: `${UNPACK_REASONS[err.reason] ?? err.reason}${err.entry ? `：${err.entry}` : ''}`, reasonEn: err.message });
         throw err;
       }
       const category = await deps.getCategory(db, transfer.category_id);
-      let kind: 'bagit' | 'catalog' | 'files' = 'files';
+      let kind: 'bagit' | 'catalog' | 'files' | 'eep' = 'files';
       let payload = entries;
       let payloadRoot = '';
       const declared = new Map<string, { sha256?: string; sm3?: string }>();
@@ -94,20 +99,38 @@ export function createPackageIntake(deps: { db: Db; transfers: TransferService; 
         items = await itemsFromSpreadsheet(sheet, category, payloadRoot);
         payload = payload.filter((e) => e !== sheet);
       }
+      let eeps: EepIntake;
+      try {
+        eeps = await takeEeps(payload, path.join(dest, 'eep'), new Set(payload.map((e) => e.path)));
+      } catch (err) {
+        await fs.rm(dest, { recursive: true, force: true });
+        if (err instanceof EepRefused) throw transferErrors.TRANSFER_PACKAGE_REFUSED({ reason: `电子文件封装包 ${err.zh}`, reasonEn: `EEP ${err.en}` });
+        throw err;
+      }
+      if (eeps.items.length > 0) {
+        items = [...items, ...eeps.items];
+        if (kind === 'files') kind = 'eep';
+      }
+      const added = [...(direct ? [] : payload.map((e) => ({ ...e, declaredSize: null }))), ...eeps.files];
       const at = new Date().toISOString();
-      await db.transaction().execute(async (tx) => {
-        const taken = new Set((await tx.selectFrom('transfer_files').select('path').where('transfer_id', '=', transferId).execute()).map((r) => r.path));
-        const rows = payload.map((e, i) => {
-          if (taken.has(e.path)) throw transferErrors.TRANSFER_PATH_TAKEN({ path: e.path });
-          const d = declared.get(e.path);
-          return { id: uuidv7(), transfer_id: transferId, item_id: null, path: e.path, staged_path: e.stagedPath, size: e.size, sha256: e.sha256, sm3: e.sm3, declared_size: null, declared_sha256: d?.sha256 ?? null, declared_sm3: d?.sm3 ?? null, role: '正本', position: i + 1, mime: null, received_at: at };
+      try {
+        await db.transaction().execute(async (tx) => {
+          const taken = new Set((await tx.selectFrom('transfer_files').select('path').where('transfer_id', '=', transferId).execute()).map((r) => r.path));
+          const rows = added.map((e, i) => {
+            if (taken.has(e.path)) throw transferErrors.TRANSFER_PATH_TAKEN({ path: e.path });
+            const d = declared.get(e.path);
+            return { id: uuidv7(), transfer_id: transferId, item_id: null, path: e.path, staged_path: e.stagedPath, size: e.size, sha256: e.sha256, sm3: e.sm3, declared_size: e.declaredSize, declared_sha256: d?.sha256 ?? null, declared_sm3: d?.sm3 ?? null, role: '正本', position: i + 1, mime: null, received_at: at };
+          });
+          for (let i = 0; i < rows.length; i += 500) await tx.insertInto('transfer_files').values(rows.slice(i, i + 500)).execute();
+          // The package itself is how the files travelled, not a record of the hand-over (an EEP is both: it stays).
+          if (!direct) await tx.deleteFrom('transfer_files').where('id', '=', fileId).execute();
+          if (items.length > 0) await transfers.addItems(tx, actor, transferId, items);
         });
-        for (let i = 0; i < rows.length; i += 500) await tx.insertInto('transfer_files').values(rows.slice(i, i + 500)).execute();
-        // The package itself is how the files travelled, not a record of the hand-over.
-        await tx.deleteFrom('transfer_files').where('id', '=', fileId).execute();
-        if (items.length > 0) await transfers.addItems(tx, actor, transferId, items);
-      });
-      return { files: payload.length, items: items.length, kind };
+      } catch (err) {
+        await fs.rm(dest, { recursive: true, force: true });
+        throw err;
+      }
+      return { files: added.length + (direct ? 1 : 0), items: items.length, kind };
     },
   };
 }

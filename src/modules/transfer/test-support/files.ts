@@ -1,11 +1,13 @@
 /**
  * Real files made by real tools for the hand-over tests: a PDF from LibreOffice,
- * an encrypted copy from qpdf, a PNG from pdftoppm, and XML with an entity bomb.
+ * an encrypted copy from qpdf, a PNG from pdftoppm, scanned-page images from sharp,
+ * and XML with an entity bomb.
  * Missing tools fail with the command that installs them (scripts/setup.sh does).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 
 function need(tool: string, pkg: string): void {
   try {
@@ -21,6 +23,10 @@ export interface FixtureFiles {
   png: Buffer;
   billionLaughs: Buffer;
   xml: Buffer;
+  /** Scanned-page stand-ins from sharp: noise at 300 dpi (TIFF), at 150 dpi (JPEG), and a blank white page. */
+  scan300: Buffer;
+  scan150: Buffer;
+  blank: Buffer;
 }
 
 export async function makeFixtureFiles(dir: string): Promise<FixtureFiles> {
@@ -34,7 +40,7 @@ export async function makeFixtureFiles(dir: string): Promise<FixtureFiles> {
   const pdfPath = path.join(dir, '通知.pdf');
   const encrypted = path.join(dir, 'encrypted.pdf');
   execFileSync('qpdf', ['--encrypt', 'user-pw', 'owner-pw', '256', '--', pdfPath, encrypted]);
-  execFileSync('pdftoppm', ['-png', '-r', '30', '-singlefile', pdfPath, path.join(dir, 'page')]);
+  execFileSync('pdftoppm', ['-png', '-r', '200', '-singlefile', pdfPath, path.join(dir, 'page')]);
   const bomb = [
     '<?xml version="1.0"?>',
     '<!DOCTYPE lolz [',
@@ -49,5 +55,8 @@ export async function makeFixtureFiles(dir: string): Promise<FixtureFiles> {
     png: await fs.readFile(path.join(dir, 'page.png')),
     billionLaughs: Buffer.from(bomb),
     xml: Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<说明><题名>移交说明</题名></说明>\n'),
+    scan300: await sharp({ create: { width: 600, height: 800, channels: 3, background: '#ffffff', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).withMetadata({ density: 300 }).tiff().toBuffer(),
+    scan150: await sharp({ create: { width: 300, height: 400, channels: 3, background: '#ffffff', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).withMetadata({ density: 150 }).jpeg().toBuffer(),
+    blank: await sharp({ create: { width: 600, height: 800, channels: 3, background: '#ffffff' } }).withMetadata({ density: 300 }).png().toBuffer(),
   };
 }
