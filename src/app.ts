@@ -20,6 +20,8 @@ import { auditMigrations } from './modules/audit/migrations.js';
 import { createCheckpointSink } from './modules/audit/checkpoints.js';
 import { createAuditLog, registerAuditJobs, type AuditLog } from './modules/audit/service.js';
 import { createAccountsService, type AccountsService } from './modules/accounts/service.js';
+import { createAccessPolicy, type AccessPolicyStore } from './modules/accounts/access-policy.js';
+import { createAgencyScopes } from './modules/accounts/agency-scopes.js';
 import { createAuth, type Auth } from './modules/accounts/auth.js';
 import { createTotpSecretBox } from './modules/accounts/totp-secrets.js';
 import { sealTotpSecretsMigration } from './modules/accounts/totp-secrets-migration.js';
@@ -66,7 +68,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService };
+  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -113,10 +115,11 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       mayReadHealthDetail: isArchiveStaff,
     });
     const audit = createAuditLog({ caps: database.caps, checkpoints: createCheckpointSink({ file: config.auditCheckpointFile, keyFile: config.auditKeyFile }), jobs });
-    const accounts = createAccountsService({ audit });
-    const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa }, totpSecrets: createTotpSecretBox({ keyFile: config.totpKeyFile }) });
+    const accessPolicy = createAccessPolicy({ audit, configuredSessionIdleMinutes: config.sessionIdleMinutes });
+    const accounts = createAccountsService({ audit, policy: accessPolicy });
+    const auth = createAuth({ db: database.db, audit, settings: { zone: config.zone, idleMinutes: config.sessionIdleMinutes, require2fa: config.require2fa }, totpSecrets: createTotpSecretBox({ keyFile: config.totpKeyFile }), policy: accessPolicy });
     const apiKeys = createApiKeys({ audit });
-    registerAccountsRoutes(http, { db: database.db, auth, apiKeys, accounts, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
+    registerAccountsRoutes(http, { db: database.db, auth, apiKeys, accounts, scopes: createAgencyScopes({ audit }), policy: accessPolicy, audit, secureCookies: config.baseUrl.startsWith('https:'), zone: config.zone });
     registerAuditRoutes(http, { db: database.db, audit }, { currentReviewer: auditReviewerOf, currentActor: auditActorOf });
     // Anchors the audit chain outside the database: right after an append finds a checkpoint due, and every ten minutes.
     registerAuditJobs(jobs, { db: database.db, audit });
@@ -145,7 +148,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, apiKeys, auth, catalog, archivalCodes, transfers },
+      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

@@ -1,7 +1,8 @@
 /**
  * 系统管理 in the workbench in a real Chromium against `lantai serve --demo`:
- * the system admin creates an account through the accounts page, and the
- * auditor reviews the admins' audit entries with the chain verified.
+ * the system admin creates an account through the accounts page, the auditor
+ * reviews the admins' audit entries with the chain verified, and the security
+ * admin grants, sets roles, scopes an archivist and sets the access policy.
  * Run: npm run build && npx vitest run test/e2e  (screenshots land in test-results/e2e/).
  */
 import type { Page } from 'playwright-core';
@@ -122,5 +123,32 @@ describe('系统管理', { timeout: 45_000 }, () => {
     const failed = (status: number) => `console error: Failed to load resource: the server responded with a status of ${status}`;
     expect(problems.filter((problem) => !problem.startsWith(failed(422)))).toEqual([]);
     expect(otherProblems.filter((problem) => !problem.startsWith(failed(403)))).toEqual([]);
+  });
+
+  it('the security admin scopes an archivist to one filing agency and lets government users see the catalog of controlled records', async () => {
+    const { page, problems } = await lantai.openPage();
+    await signInThroughUi(page, '/admin/system/users', 'secadmin');
+    await page.getByTestId('set-scopes-archivist').click();
+    const dialog = page.locator('.ant-modal:visible');
+    await dialog.locator('.ant-select').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '演示市人民政府办公室' }).click();
+    await dialog.locator('.ant-modal-title').click();
+    await page.locator('.ant-select-dropdown').last().waitFor({ state: 'hidden' });
+    await page.getByTestId('scopes-submit').click();
+    const scope = page.getByTestId('scopes-of-archivist');
+    await scope.waitFor();
+    expect(await scope.textContent()).toContain('演示市人民政府办公室');
+
+    const card = page.getByTestId('access-policy-card');
+    await page.getByTestId('policy-government-catalog').click();
+    await page.getByTestId('access-policy-save').click();
+    await expect.poll(() => page.getByTestId('access-policy-updated').textContent()).toContain('secadmin');
+    await lantai.screenshot(card, 'admin-accounts-access-policy');
+    const secadmin = await signIn(lantai.url('/'), 'secadmin', demoPassword);
+    expect(await secadmin.request('GET', '/api/accounts/access-policy')).toMatchObject({ controlledCatalogForGovernment: true, controlledCatalogForPublic: false, passwordMinLength: 8 });
+    const archivist = (await secadmin.request<Array<{ id: string; username: string }>>('GET', '/api/accounts/users')).find((u) => u.username === 'archivist');
+    expect(await secadmin.request('GET', `/api/accounts/scopes?userId=${archivist?.id ?? ''}`)).toMatchObject([{ agencyIds: [expect.any(String)] }]);
+
+    expect(problems).toEqual([]);
   });
 });

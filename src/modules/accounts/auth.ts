@@ -3,10 +3,12 @@
  *
  * A session is a random token in an HttpOnly, SameSite=Strict cookie; the table keeps
  * only its SHA-256. A new token at every sign-in (no fixation), an idle timeout
- * (LANTAI_SESSION_IDLE_MINUTES) and an absolute one (12 h). State-changing requests
- * carry the session's anti-forgery token in X-CSRF-Token (synchronizer token; the
- * session row holds it, so no extra plugin is needed). Five failures in ten minutes
- * lock the account, and separately the address, for the rest of that window.
+ * (LANTAI_SESSION_IDLE_MINUTES, or the access policy's override) and an absolute
+ * one (12 h). State-changing requests carry the session's anti-forgery token in
+ * X-CSRF-Token (synchronizer token; the session row holds it, so no extra plugin is
+ * needed). Five failures in ten minutes lock the account, and separately the
+ * address, for the rest of that window. The session builds the Viewer on every
+ * request: roles, grants, organisation scope and the access policy's catalog settings.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
@@ -15,9 +17,11 @@ import type { Zone } from '../../config.js';
 import type { CredentialSource } from '../../platform/cli/credentials.js';
 import type { Db } from '../../platform/db/database.js';
 import type { LantaiError } from '../../platform/http/errors.js';
+import type { AccessPolicyReader } from './access-policy.js';
+import { agencyScopesOf } from './agency-scopes.js';
 import { accountsErrors } from './errors.js';
 import { activeGrants } from './grants-repo.js';
-import { ROLE_LABELS, isAdminRole, type AdminRole, type Classification, type Role } from './model.js';
+import { ARCHIVE_STAFF_ROLES, ROLE_LABELS, isAdminRole, type AdminRole, type Classification, type Role } from './model.js';
 import { checkTotp, enrolment, newTotpSecret } from './totp.js';
 import type { TotpSecretBox } from './totp-secrets.js';
 import { verifyPassword } from './password.js';
@@ -59,7 +63,7 @@ export interface SessionContext {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSettings; totpSecrets: TotpSecretBox }) {
+export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSettings; totpSecrets: TotpSecretBox; policy: AccessPolicyReader }) {
   const { db, audit, settings, totpSecrets } = deps;
 
   async function recentFailures(column: 'username' | 'address', value: string, since: string): Promise<number> {
@@ -179,7 +183,9 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
         .executeTakeFirst();
       const now = Date.now();
       if (!row) throw accountsErrors.AUTH_REQUIRED();
-      const idleExpired = new Date(row.last_seen_at).getTime() + settings.idleMinutes * 60_000 < now;
+      const policy = await deps.policy.current(db);
+      const idleMinutes = policy.sessionIdleMinutes ?? settings.idleMinutes;
+      const idleExpired = new Date(row.last_seen_at).getTime() + idleMinutes * 60_000 < now;
       if (idleExpired || new Date(row.expires_at).getTime() < now || row.disabled === 1) {
         await db.deleteFrom('sessions').where('id', '=', id).execute();
         throw accountsErrors.AUTH_SESSION_EXPIRED();
@@ -196,6 +202,9 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
         organisationId: row.organisation_id,
         zone: settings.zone,
         grants: await activeGrants(db, row.uid, row.organisation_id),
+        // Scopes bind archive staff only; nobody else's privilege depends on them.
+        scopes: roles.some((r) => ARCHIVE_STAFF_ROLES.includes(r)) ? await agencyScopesOf(db, row.uid) : null,
+        policy: { controlledCatalogForGovernment: policy.controlledCatalogForGovernment, controlledCatalogForPublic: policy.controlledCatalogForPublic },
       };
       const needsSecond = settings.require2fa && roles.some(isAdminRole);
       const secondFactor: SecondFactor = !needsSecond ? 'not-needed' : row.second_factor_ok === 1 ? 'ok' : row.totp_enabled === 1 ? 'verify' : 'enrol';

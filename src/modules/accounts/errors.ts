@@ -9,7 +9,7 @@ export const accountsErrors = defineErrors('accounts', {
   AUTH_CSRF: { status: 403, zh: '请求缺少有效的防伪令牌（X-CSRF-Token），请刷新页面后重试。', en: 'The request lacks a valid anti-forgery token (X-CSRF-Token); reload the page and retry.' },
   AUTH_PASSWORD_CHANGE_REQUIRED: { status: 403, zh: '首次登录或密码重置后须先修改密码。', en: 'Change your password first (first sign-in or after a reset).' },
   AUTH_ACCOUNT_DISABLED: { status: 403, zh: '账号已停用，请联系系统管理员。', en: 'This account is disabled; contact the system administrator.' },
-  PASSWORD_POLICY: { status: 422, zh: '密码不符合要求：至少 8 位，包含大写字母、小写字母、数字、符号中的三类，且不含用户名。', en: 'The password must have at least 8 characters from three of: upper case, lower case, digits, symbols, and must not contain the username.' },
+  PASSWORD_POLICY: { status: 422, zh: '密码不符合要求：至少 {min} 位，包含大写字母、小写字母、数字、符号中的三类，且不含用户名。', en: 'The password must have at least {min} characters from three of: upper case, lower case, digits, symbols, and must not contain the username.' },
   FORBIDDEN_ROLE: { status: 403, zh: '{role}无权执行此操作：{action}。', en: 'A {roleEn} may not do this: {action}.' },
   ROLE_CONFLICT: { status: 422, zh: '三员角色互斥，且不能兼任业务角色：{roles}。', en: 'The three admin roles exclude each other and every business role: {roles}.' },
   SELF_GRANT: { status: 403, zh: '不能给自己授予角色、密级或权限。', en: 'You cannot grant roles, clearances or access to yourself.' },
@@ -27,4 +27,6 @@ export const accountsErrors = defineErrors('accounts', {
   USERNAME_TAKEN: { status: 409, zh: '用户名 {username} 已存在。', en: 'Username {username} is already taken.' },
   USER_NOT_FOUND: { status: 404, zh: '找不到用户 {id}。', en: 'User {id} was not found.' },
   ORGANISATION_NOT_FOUND: { status: 404, zh: '找不到单位 {id}。', en: 'Organisation {id} was not found.' },
+  SCOPE_STAFF_ONLY: { status: 422, zh: '只能为档案馆工作人员（档案业务人员、利用服务人员、审批人）设置业务范围，{username} 不是。', en: 'Organisation scopes apply to archive staff (archivist, reading-room staff, approver) only; {username} holds none of those roles.' },
+  SCOPE_AGENCY_ONLY: { status: 422, zh: '业务范围只能包含立档单位，{id} 不是立档单位。', en: 'An organisation scope holds filing agencies only; {id} is not one.' },
 });

@@ -1,7 +1,8 @@
-/** Tables of the accounts module: organisations, users, roles, grants, sessions, API keys. */
+/** Tables of the accounts module: organisations, users, roles, grants, sessions, API keys; scopes and the access policy in access-migrations.ts. */
 import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
+import { accessMigrations } from './access-migrations.js';
 
 export const accountsMigrations: Migration[] = [
   {
@@ -111,4 +112,5 @@ export const accountsMigrations: Migration[] = [
         .execute();
     },
   },
+  ...accessMigrations,
 ];

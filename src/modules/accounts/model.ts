@@ -115,3 +115,44 @@ export function credentialStatus(revokedAt: string | null, expiresAt: string | n
   if (revokedAt !== null) return 'revoked';
   return expiresAt !== null && new Date(expiresAt).getTime() <= now.getTime() ? 'expired' : 'active';
 }
+
+/**
+ * The access policy the security admin sets (access-policy.ts). The two catalog
+ * settings widen the Viewer's default rule to the description — never the content —
+ * of 控制 items; the other two tighten sign-in. Every setting has a default, so an
+ * installation that never set one behaves as before.
+ */
+export const accessPolicySchema = z.object({
+  /** 政务用户 see the catalog of other agencies' 控制 items without a grant. */
+  controlledCatalogForGovernment: z.boolean(),
+  /** Registered public users see the catalog of 控制 items without a grant. */
+  controlledCatalogForPublic: z.boolean(),
+  /** The password policy's minimum length (GB/T 22239 asks for at least 8). */
+  passwordMinLength: z.number().int().min(8).max(32),
+  /** Overrides LANTAI_SESSION_IDLE_MINUTES; null keeps the configured value. */
+  sessionIdleMinutes: z.number().int().min(5).max(480).nullable(),
+});
+export type AccessPolicy = z.infer<typeof accessPolicySchema>;
+
+export const DEFAULT_ACCESS_POLICY: Readonly<AccessPolicy> = Object.freeze({
+  controlledCatalogForGovernment: false,
+  controlledCatalogForPublic: false,
+  passwordMinLength: 8,
+  sessionIdleMinutes: null,
+});
+
+/** PUT /api/accounts/access-policy: the settings to change, at least one. */
+export const accessPolicyPatchSchema = accessPolicySchema.partial().refine((p) => Object.keys(p).length > 0, 'change at least one setting');
+export type AccessPolicyPatch = z.infer<typeof accessPolicyPatchSchema>;
+
+/** GET /api/accounts/access-policy: the settings, the configured idle timeout, and the last change. */
+export const accessPolicyViewSchema = accessPolicySchema.extend({
+  configuredSessionIdleMinutes: z.number().int(),
+  updatedAt: z.string().nullable(),
+  updatedBy: z.string().nullable(),
+});
+export type AccessPolicyView = z.infer<typeof accessPolicyViewSchema>;
+
+/** A staff user's organisation scope: the filing agencies their staff privilege covers (empty: all). */
+export const agencyScopeSchema = z.object({ userId: z.string(), agencyIds: z.array(z.string()) });
+export type AgencyScope = z.infer<typeof agencyScopeSchema>;

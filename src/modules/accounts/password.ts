@@ -1,7 +1,7 @@
 /**
  * Passwords: argon2id hashes (@node-rs/argon2, OWASP parameters) and the policy of
- * GB/T 22239 level 3 identification: at least 8 characters, three of the four
- * character classes, not containing the username.
+ * GB/T 22239 level 3 identification: at least 8 characters (or the longer minimum
+ * of the access policy), three of the four character classes, not containing the username.
  */
 import { hash, verify } from '@node-rs/argon2';
 
@@ -21,9 +21,9 @@ export async function verifyPassword(stored: string, password: string): Promise<
 }
 
 /** Returns the reasons a password breaks the policy (empty when it is acceptable). */
-export function passwordProblems(password: string, username: string): Array<'length' | 'classes' | 'username'> {
+export function passwordProblems(password: string, username: string, minLength = 8): Array<'length' | 'classes' | 'username'> {
   const problems: Array<'length' | 'classes' | 'username'> = [];
-  if ([...password].length < 8) problems.push('length');
+  if ([...password].length < Math.max(8, minLength)) problems.push('length');
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
   if (classes < 3) problems.push('classes');
   if (username.length > 0 && password.toLowerCase().includes(username.toLowerCase())) problems.push('username');

@@ -1,15 +1,19 @@
 /**
  * HTTP for signing in: the hook that resolves every request's session or API key
  * (with CSRF, second-factor and forced-password-change gates) and /api/auth/*.
- * Account administration (/api/accounts/*) is in admin-routes.ts. Each route:
- * validate → authorize (in the service) → command → present. Refusals (401/403)
- * are audited in their own transaction, since the action's transaction rolls back.
+ * Account administration (/api/accounts/*) is in admin-routes.ts, organisation
+ * scopes and the access policy in access-routes.ts. Each route: validate →
+ * authorize (in the service) → command → present. Refusals (401/403) are audited
+ * in their own transaction, since the action's transaction rolls back.
  */
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../../platform/db/database.js';
 import type { HttpServer } from '../../platform/http/server.js';
+import type { AccessPolicyStore } from './access-policy.js';
+import { registerAccessRoutes } from './access-routes.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import type { AgencyScopes } from './agency-scopes.js';
 import { FILING_API_PREFIX, type ApiKeys } from './api-keys.js';
 import type { Auth, SecondFactor, SessionContext } from './auth.js';
 import { auditedCommand } from './audited-command.js';
@@ -28,6 +32,8 @@ export interface AccountsRouteDeps {
   auth: Auth;
   apiKeys: ApiKeys;
   accounts: AccountsService;
+  scopes: AgencyScopes;
+  policy: AccessPolicyStore;
   audit: AuditSink;
   secureCookies: boolean;
   zone: Viewer['zone'];
@@ -129,4 +135,5 @@ export function registerAccountsRoutes(app: HttpServer, deps: AccountsRouteDeps)
   });
 
   registerAdminRoutes(app, { db, accounts, apiKeys: deps.apiKeys, audit });
+  registerAccessRoutes(app, { db, audit, scopes: deps.scopes, policy: deps.policy });
 }

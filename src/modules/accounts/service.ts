@@ -10,6 +10,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor, Tx } from '../../platform/db/database.js';
+import type { AccessPolicyReader } from './access-policy.js';
 import { accountsErrors } from './errors.js';
 import { listGrants } from './grants-repo.js';
 import { ADMIN_ROLES, ROLE_LABELS, isAdminRole, type Classification, type GrantFilter, type GrantLevel, type GrantSubject, type GrantView, type OrganisationKind, type Role } from './model.js';
@@ -42,7 +43,8 @@ export interface AuditSink {
 
 export const SYSTEM_ACTOR: Actor = { userId: null, username: 'lantai', roles: [], organisationId: null, address: null };
 
-function requireRole(actor: Actor, allowed: readonly Role[], action: string): void {
+/** Refuses (FORBIDDEN_ROLE, naming the actor's role) unless the actor holds one of `allowed`. */
+export function requireRole(actor: Actor, allowed: readonly Role[], action: string): void {
   if (actor.roles.some((r) => allowed.includes(r))) return;
   const role = actor.roles[0];
   throw accountsErrors.FORBIDDEN_ROLE({
@@ -67,7 +69,7 @@ export interface NewUser {
   password: string;
 }
 
-export function createAccountsService(deps: { audit: AuditSink }) {
+export function createAccountsService(deps: { audit: AuditSink; policy: AccessPolicyReader }) {
   const { audit } = deps;
   const now = () => new Date().toISOString();
   const log = (tx: Tx, actor: Actor, action: string, target: { type: string; id: string | null; label?: string }, details?: Record<string, unknown>) =>
@@ -77,6 +79,12 @@ export function createAccountsService(deps: { audit: AuditSink }) {
     const user = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!user) throw accountsErrors.USER_NOT_FOUND({ id });
     return user;
+  }
+
+  /** Refuses a password that breaks the policy (whose minimum length the security admin sets), or one reused as its own replacement. */
+  async function checkPassword(db: Executor, password: string, username: string, reused = false): Promise<void> {
+    const { passwordMinLength } = await deps.policy.current(db);
+    if (reused || passwordProblems(password, username, passwordMinLength).length > 0) throw accountsErrors.PASSWORD_POLICY({ min: passwordMinLength });
   }
 
   async function rolesOf(db: Executor, userId: string): Promise<Role[]> {
@@ -115,7 +123,7 @@ export function createAccountsService(deps: { audit: AuditSink }) {
     /** System admin only (or the installation itself at setup). The new account must change its password at first sign-in. */
     async createUser(tx: Tx, actor: Actor, input: NewUser): Promise<string> {
       if (actor !== SYSTEM_ACTOR) requireRole(actor, ['system_admin'], '创建账号 / create account');
-      if (passwordProblems(input.password, input.username).length > 0) throw accountsErrors.PASSWORD_POLICY();
+      await checkPassword(tx, input.password, input.username);
       const taken = await tx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
       if (taken) throw accountsErrors.USERNAME_TAKEN({ username: input.username });
       const org = await tx.selectFrom('organisations').select('id').where('id', '=', input.organisationId).executeTakeFirst();
@@ -198,7 +206,7 @@ export function createAccountsService(deps: { audit: AuditSink }) {
       if (!actor.userId) throw accountsErrors.AUTH_REQUIRED();
       const user = await requireUser(tx, actor.userId);
       if (!(await verifyPassword(user.password_hash, current))) throw accountsErrors.AUTH_INVALID_CREDENTIALS();
-      if (passwordProblems(next, user.username).length > 0 || next === current) throw accountsErrors.PASSWORD_POLICY();
+      await checkPassword(tx, next, user.username, next === current);
       const at = now();
       await tx.updateTable('users').set({ password_hash: await hashPassword(next), must_change_password: 0, password_changed_at: at, updated_at: at }).where('id', '=', user.id).execute();
       await log(tx, actor, 'accounts.user.change-password', { type: 'user', id: user.id, label: user.username });
@@ -213,7 +221,7 @@ export function createAccountsService(deps: { audit: AuditSink }) {
         // Resetting another admin's password would let the system admin act as them.
         throw accountsErrors.FORBIDDEN_ROLE({ role: ROLE_LABELS.system_admin.zh, roleEn: 'system administrator', action: '重置其他管理员的密码 / reset another admin’s password' });
       }
-      if (passwordProblems(temporary, user.username).length > 0) throw accountsErrors.PASSWORD_POLICY();
+      await checkPassword(tx, temporary, user.username);
       await tx.updateTable('users').set({ password_hash: await hashPassword(temporary), must_change_password: 1, updated_at: now() }).where('id', '=', userId).execute();
       await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
       await log(tx, actor, 'accounts.user.reset-password', { type: 'user', id: userId, label: user.username });

@@ -22,12 +22,12 @@ export const DEMO_ACCOUNTS: ReadonlyArray<{ username: string; displayName: strin
 ];
 export const DEMO_PASSWORD = 'Demo@2026';
 
-/** A random password that meets the policy, for first sign-in (it must be changed then). */
-export function temporaryPassword(): string {
+/** A random password that meets the policy (14 characters, or the policy's longer minimum), for first sign-in (it must be changed then). */
+export function temporaryPassword(minLength = 14): string {
   const sets = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnpqrstuvwxyz', '23456789', '@#%+=?'];
   const chars = sets.map((s) => s[randomInt(s.length)] ?? '');
   const all = sets.join('');
-  while (chars.length < 14) chars.push(all[randomInt(all.length)] ?? '');
+  while (chars.length < Math.max(14, minLength)) chars.push(all[randomInt(all.length)] ?? '');
   for (let i = chars.length - 1; i > 0; i--) {
     const j = randomInt(i + 1);
     [chars[i], chars[j]] = [chars[j] ?? '', chars[i] ?? ''];

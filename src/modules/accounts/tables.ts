@@ -80,6 +80,22 @@ export interface ApiKeysTable {
   last_used_at: string | null;
 }
 
+/** One filing agency in a staff user's organisation scope (no rows: all agencies). */
+export interface UserAgencyScopesTable {
+  user_id: string;
+  agency_id: string;
+  granted_by: string;
+  granted_at: string;
+}
+
+/** One setting of the access policy, its value as JSON (model.ts accessPolicySchema). */
+export interface AccessPolicyTable {
+  key: string;
+  value: string;
+  updated_by: string;
+  updated_at: string;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
     organisations: OrganisationsTable;
@@ -89,5 +105,7 @@ declare module '../../platform/db/tables.js' {
     sessions: SessionsTable;
     login_attempts: LoginAttemptsTable;
     api_keys: ApiKeysTable;
+    user_agency_scopes: UserAgencyScopesTable;
+    access_policy: AccessPolicyTable;
   }
 }

@@ -9,9 +9,12 @@
  *  2. above the viewer's clearance, or above what the zone may serve (gov: 非密 only;
  *     internet: 非密, 开放, no control marking), nothing;
  *  3. 开放 without a control marking: content for everyone;
- *  4. otherwise content for archive staff and for the record's own agency;
- *  5. otherwise what an unexpired, unrevoked grant gives (record, volume or fonds;
- *     to the user or to their organisation); anonymous visitors have no grants.
+ *  4. otherwise content for archive staff — within their organisation scope when the
+ *     security admin set one — and for the record's own agency;
+ *  5. otherwise, for signed-in users, the catalog of 控制 items where the access
+ *     policy opens it to their kind (政务用户, registered public users), and what an
+ *     unexpired, unrevoked grant gives (record, volume or fonds; to the user or to
+ *     their organisation), the better of the two; anonymous visitors get neither.
  */
 import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Zone } from '../../config.js';
@@ -45,6 +48,19 @@ export interface Viewer {
   zone: Zone;
   /** Active grants to the user or their organisation, loaded with the session. */
   grants: readonly ViewerGrant[];
+  /**
+   * The filing agencies an archive-staff user's staff privilege covers, loaded with
+   * the session; null or absent: every agency (no scope set).
+   */
+  scopes?: readonly string[] | null;
+  /** The access policy's catalog settings, loaded with the session; absent: all off. */
+  policy?: ViewerPolicy;
+}
+
+/** What the access policy (access-policy.ts) adds to the default rule: the catalog of 控制 items, never their content. */
+export interface ViewerPolicy {
+  controlledCatalogForGovernment: boolean;
+  controlledCatalogForPublic: boolean;
 }
 
 export interface RecordSubject {
@@ -73,6 +89,20 @@ const isStaff = (viewer: Viewer) => viewer.roles.some((r) => ARCHIVE_STAFF_ROLES
 const readsOwnAgency = (viewer: Viewer) => viewer.organisationId !== null && viewer.roles.some((r) => OWN_AGENCY_ROLES.includes(r));
 const isAdmin = (viewer: Viewer) => viewer.roles.some(isAdminRole);
 
+/** Whether the staff privilege covers records of `agencyId`: every agency, or those of the viewer's scope. */
+function staffCovers(viewer: Viewer, agencyId: string | null): boolean {
+  if (!isStaff(viewer)) return false;
+  const scopes = viewer.scopes ?? null;
+  return scopes === null || (agencyId !== null && scopes.includes(agencyId));
+}
+
+/** Whether the access policy shows this signed-in viewer the catalog of 控制 items. */
+function policyOpensCatalog(viewer: Viewer): boolean {
+  const policy = viewer.policy;
+  if (viewer.userId === null || !policy) return false;
+  return (policy.controlledCatalogForGovernment && viewer.roles.includes('government_user')) || (policy.controlledCatalogForPublic && viewer.roles.includes('public_user'));
+}
+
 /** What `viewer` may see of `subject`, in memory. */
 export function visibility(viewer: Viewer, subject: RecordSubject, now: Date = new Date()): Visibility {
   if (isAdmin(viewer)) return 'none';
@@ -80,10 +110,10 @@ export function visibility(viewer: Viewer, subject: RecordSubject, now: Date = n
   const openToAll = subject.openness === '开放' && subject.control === null;
   if (viewer.zone === 'internet' && !openToAll) return 'none';
   if (openToAll) return 'content';
-  if (isStaff(viewer)) return 'content';
+  if (staffCovers(viewer, subject.agencyId)) return 'content';
   if (readsOwnAgency(viewer) && subject.agencyId === viewer.organisationId) return 'content';
   if (viewer.userId === null) return 'none';
-  let best: Visibility = 'none';
+  let best: Visibility = policyOpensCatalog(viewer) && subject.openness === '控制' ? 'catalog' : 'none';
   const at = now.toISOString();
   for (const g of viewer.grants) {
     if (g.expiresAt !== null && g.expiresAt <= at) continue;
@@ -137,14 +167,29 @@ export function visibilitySql(viewer: Viewer, columns: RecordColumns, now: Date 
   const at = now.toISOString();
   const openToAll = sql<SqlBool>`(${sql.ref(columns.openness)} = '开放' and ${sql.ref(columns.control)} is null)`;
   const withinClearance = sql<SqlBool>`${rankSql(columns.classification)} <= ${sql.lit(maxRank(viewer))}`;
-  const ownAgency = readsOwnAgency(viewer) ? sql<SqlBool>`${sql.ref(columns.agencyId)} = ${viewer.organisationId}` : FALSE;
-  const privileged = isStaff(viewer) ? TRUE : ownAgency;
   if (viewer.zone === 'internet') {
     return { visible: sql<SqlBool>`(${withinClearance} and ${openToAll})`, content: TRUE };
   }
-  const visible = sql<SqlBool>`(${withinClearance} and (${openToAll} or ${privileged} or ${grantExists(viewer, columns, 'any', at)}))`;
+  const privileged = privilegedSql(viewer, columns);
+  // Terms that do not apply are left out rather than written as 1 = 0, so the SQL stays as short as the viewer's rule.
+  const policyCatalog = policyOpensCatalog(viewer) ? [sql<SqlBool>`${sql.ref(columns.openness)} = '控制'`] : [];
+  const visible = sql<SqlBool>`(${withinClearance} and (${sql.join([openToAll, privileged, ...policyCatalog, grantExists(viewer, columns, 'any', at)], sql` or `)}))`;
   const content = sql<SqlBool>`(${openToAll} or ${privileged} or ${grantExists(viewer, columns, 'content', at)})`;
   return { visible, content };
+}
+
+/** Content by who the viewer is: archive staff (within their scope) or the record's own agency. */
+function privilegedSql(viewer: Viewer, columns: RecordColumns): Expression<SqlBool> {
+  const terms: Expression<SqlBool>[] = [];
+  const scopes = viewer.scopes ?? null;
+  if (isStaff(viewer)) {
+    if (scopes === null) return TRUE;
+    // `agency_id in (…)` is null for a record without an agency, which counts as not covered, as in memory.
+    if (scopes.length > 0) terms.push(sql<SqlBool>`${sql.ref(columns.agencyId)} in (${sql.join(scopes)})`);
+  }
+  if (readsOwnAgency(viewer)) terms.push(sql<SqlBool>`${sql.ref(columns.agencyId)} = ${viewer.organisationId}`);
+  if (terms.length === 0) return FALSE;
+  return terms.length === 1 ? (terms[0] ?? FALSE) : sql<SqlBool>`(${sql.join(terms, sql` or `)})`;
 }
 
 /**

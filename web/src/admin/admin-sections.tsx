@@ -21,6 +21,8 @@ import { CatalogPage } from '../pages/catalog/index.js';
 import { FondsPage } from '../pages/fonds/index.js';
 import { OpennessReviewPage } from '../pages/openness-review/index.js';
 import { SystemStatusPage } from '../pages/system-status/index.js';
+import { TransferChecksPage } from '../pages/transfer-checks/index.js';
+import { TransfersPage } from '../pages/transfers/index.js';
 
 export interface AdminItem {
   path: string;
@@ -46,8 +48,8 @@ export const adminGroups: readonly AdminGroup[] = [
     title: 'admin.groups.receive.title',
     description: 'admin.groups.receive.description',
     items: [
-      { path: '/admin/receive/transfers', title: 'admin.groups.receive.items.transfers.title', description: 'admin.groups.receive.items.transfers.description' },
-      { path: '/admin/receive/checks', title: 'admin.groups.receive.items.checks.title', description: 'admin.groups.receive.items.checks.description' },
+      { path: '/admin/receive/transfers', title: 'admin.groups.receive.items.transfers.title', description: 'admin.groups.receive.items.transfers.description', page: TransfersPage },
+      { path: '/admin/receive/checks', title: 'admin.groups.receive.items.checks.title', description: 'admin.groups.receive.items.checks.description', page: TransferChecksPage },
       { path: '/admin/receive/media', title: 'admin.groups.receive.items.media.title', description: 'admin.groups.receive.items.media.description' },
       { path: '/admin/receive/webcapture', title: 'admin.groups.receive.items.webcapture.title', description: 'admin.groups.receive.items.webcapture.description' },
     ],

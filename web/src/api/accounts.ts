@@ -191,3 +191,26 @@ export function useApiKeys() {
     retry: retryUnlessRefused,
   });
 }
+
+/** The roles whose staff privilege an organisation scope can confine (server: ARCHIVE_STAFF_ROLES). */
+export const staffRoles: readonly Role[] = ['archivist', 'reading_room', 'approver'];
+
+/** GET /api/accounts/scopes (security admin): the staff users with a scope and their agencies. */
+export const agencyScopeSchema = z.object({ userId: z.string(), agencyIds: z.array(z.string()) });
+export type AgencyScope = z.infer<typeof agencyScopeSchema>;
+
+/** Every organisation scope, for the security admin only (`enabled` keeps others from asking). */
+export function useScopes(enabled: boolean) {
+  return useQuery({
+    queryKey: ['accounts', 'scopes'],
+    queryFn: ({ signal }) => apiGet('/api/accounts/scopes', z.array(agencyScopeSchema), { signal }),
+    retry: retryUnlessRefused,
+    enabled,
+  });
+}
+
+/** Replaces a staff user's scope; an empty list means every agency. */
+export const useSetScopes = () =>
+  useAccountsMutation(({ id, agencyIds }: { id: string; agencyIds: string[] }) =>
+    apiSend('PUT', `/api/accounts/users/${encodeURIComponent(id)}/scopes`, okSchema, { agencyIds }),
+  );

@@ -28,8 +28,8 @@ export type Session = z.infer<typeof sessionSchema>;
 const okSchema = z.object({ ok: z.literal(true) });
 const enrolSchema = z.object({ uri: z.string(), qrDataUrl: z.string() });
 
-/** Roles that work in the archive workbench (/admin); the others use the portal only. */
-export const staffRoles: readonly string[] = ['system_admin', 'security_admin', 'auditor', 'archivist', 'reading_room', 'approver'];
+/** Roles that work in the archive workbench (/admin); the others use the portal only. Agencies' clerks use it for their hand-overs (接收 › 移交管理). */
+export const staffRoles: readonly string[] = ['system_admin', 'security_admin', 'auditor', 'archivist', 'reading_room', 'approver', 'agency_clerk'];
 
 /** Whether the user may open the workbench. */
 export function isStaff(session: Session | null | undefined): boolean {

@@ -106,15 +106,22 @@ export async function apiSend<S extends $ZodType>(method: SendMethod, path: stri
 /**
  * Sends raw bytes (a file the user chose) as the request body, with the
  * anti-forgery header, and checks the JSON reply against its schema.
+ * `headers` adds request headers (a chunk's X-Chunk-SHA256).
  * @example
  * await apiSendBytes('POST', `/api/catalog/imports?fileName=${name}`, importSchema, file);
  */
-export async function apiSendBytes<S extends $ZodType>(method: SendMethod, path: string, schema: S, body: Blob): Promise<output<S>> {
-  return send(method, path, schema, { type: 'application/octet-stream', data: body });
+export async function apiSendBytes<S extends $ZodType>(method: SendMethod, path: string, schema: S, body: Blob, headers: Record<string, string> = {}): Promise<output<S>> {
+  return send(method, path, schema, { type: 'application/octet-stream', data: body }, headers);
 }
 
-async function send<S extends $ZodType>(method: SendMethod, path: string, schema: S, body: { type: string; data: string | Blob } | undefined): Promise<output<S>> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': currentLanguage() };
+async function send<S extends $ZodType>(
+  method: SendMethod,
+  path: string,
+  schema: S,
+  body: { type: string; data: string | Blob } | undefined,
+  extraHeaders: Record<string, string> = {},
+): Promise<output<S>> {
+  const headers: Record<string, string> = { ...extraHeaders, Accept: 'application/json', 'Accept-Language': currentLanguage() };
   if (body !== undefined) headers['Content-Type'] = body.type;
   if (csrfToken !== undefined) headers['X-CSRF-Token'] = csrfToken;
   const response = await fetch(path, {

@@ -1,19 +1,22 @@
 /**
  * 用户与权限: the accounts table for the system admin (create, disable, enable,
  * reset password; organisations and filing-API keys) and the security admin
- * (roles, clearance, access grants). Other roles see the server's refusal.
+ * (roles, clearance, organisation scopes, access grants, the access policy).
+ * Other roles see the server's refusal.
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { clearances, roles, useCreateUser, useOrganisations, useResetPassword, useSetClearance, useSetDisabled, useSetRoles, useUsers, type Clearance, type NewUser, type User } from '../../api/accounts.js';
+import { roles, staffRoles, useCreateUser, useOrganisations, useResetPassword, useScopes, useSetDisabled, useUsers, type NewUser, type Organisation, type User } from '../../api/accounts.js';
 import { useSession } from '../../api/auth.js';
 import { ApiError } from '../../api/client.js';
 import { RefusedOrError } from '../../components/refused-result.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
+import { AccessPolicyCard } from './access-policy-card.js';
 import { GrantsCard } from './grants-card.js';
 import { OrganisationsCard } from './organisations-card.js';
+import { ClearanceModal, RolesModal, ScopesModal } from './security-modals.js';
 
 /** The server's message of a failed mutation, or the generic network text. */
 export function useFailureText() {
@@ -21,7 +24,10 @@ export function useFailureText() {
   return (error: unknown) => (error instanceof ApiError ? error.message : t('common.networkError'));
 }
 
-type Dialog = { kind: 'create' } | { kind: 'reset' | 'roles' | 'clearance'; user: User } | null;
+type Dialog = { kind: 'create' } | { kind: 'reset' | 'roles' | 'clearance' | 'scopes'; user: User } | null;
+
+/** Whether the account holds a role whose staff privilege a scope can confine. */
+const isStaff = (user: User) => user.roles.some((r) => (staffRoles as readonly string[]).includes(r));
 
 export function AccountsPage() {
   const { t } = useTranslation();
@@ -35,6 +41,9 @@ export function AccountsPage() {
   const isSystemAdmin = viewerRoles.includes('system_admin');
   const isSecurityAdmin = viewerRoles.includes('security_admin');
   const [dialog, setDialog] = useState<Dialog>(null);
+  const scopes = useScopes(isSecurityAdmin);
+  const agencies: Organisation[] = (organisations.data ?? []).filter((o) => o.kind === 'agency');
+  const scopeOf = (user: User): string[] => scopes.data?.find((s) => s.userId === user.id)?.agencyIds ?? [];
 
   const setDisabled = useSetDisabled();
 
@@ -57,6 +66,26 @@ export function AccountsPage() {
         ),
     },
     { key: 'clearance', dataIndex: 'clearance', title: t('admin.accounts.clearance') },
+    ...(isSecurityAdmin
+      ? [
+          {
+            key: 'scopes',
+            title: t('admin.accounts.scopes'),
+            render: (_: unknown, user: User) => {
+              if (!isStaff(user)) return <Typography.Text type="secondary">—</Typography.Text>;
+              const scope = scopeOf(user);
+              if (scope.length === 0) return <Typography.Text type="secondary">{t('admin.accounts.scopesAll')}</Typography.Text>;
+              return (
+                <Space size={[0, 4]} wrap data-testid={`scopes-of-${user.username}`}>
+                  {scope.map((id) => (
+                    <Tag key={id}>{agencies.find((a) => a.id === id)?.name ?? id}</Tag>
+                  ))}
+                </Space>
+              );
+            },
+          },
+        ]
+      : []),
     {
       key: 'status',
       title: t('admin.accounts.status'),
@@ -118,6 +147,11 @@ export function AccountsPage() {
               {t('admin.accounts.setClearance')}
             </Button>
           )}
+          {isSecurityAdmin && isStaff(user) && (
+            <Button size="small" data-testid={`set-scopes-${user.username}`} onClick={() => setDialog({ kind: 'scopes', user })}>
+              {t('admin.accounts.setScopes')}
+            </Button>
+          )}
         </Space>
       ),
     });
@@ -157,12 +191,14 @@ export function AccountsPage() {
           </Card>
           {(isSystemAdmin || isSecurityAdmin) && <OrganisationsCard organisations={organisations} canManage={isSystemAdmin} />}
           {isSecurityAdmin && <GrantsCard users={users.data ?? []} organisations={organisations.data ?? []} />}
+          {isSecurityAdmin && <AccessPolicyCard />}
         </Space>
       )}
       {dialog?.kind === 'create' && <CreateUserModal onClose={() => setDialog(null)} organisations={organisations.data ?? []} />}
       {dialog?.kind === 'reset' && <ResetPasswordModal user={dialog.user} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'roles' && <RolesModal user={dialog.user} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'clearance' && <ClearanceModal user={dialog.user} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'scopes' && <ScopesModal user={dialog.user} agencies={agencies} current={scopeOf(dialog.user)} onClose={() => setDialog(null)} />}
     </>
   );
 }
@@ -244,75 +280,6 @@ function ResetPasswordModal({ user, onClose }: { user: User; onClose: () => void
       >
         <Form.Item name="temporaryPassword" label={t('admin.accounts.temporaryPassword')} extra={t('admin.accounts.resetHint')} rules={[{ required: true, message: t('admin.accounts.required') }]}>
           <Input.Password autoComplete="new-password" />
-        </Form.Item>
-      </Form>
-    </Modal>
-  );
-}
-
-function RolesModal({ user, onClose }: { user: User; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const [form] = Form.useForm<{ roles: string[] }>();
-  const setRoles = useSetRoles();
-  return (
-    <Modal open title={t('admin.accounts.rolesTitle', { username: user.username })} confirmLoading={setRoles.isPending} okButtonProps={{ 'data-testid': 'roles-submit' }} onOk={() => form.submit()} onCancel={onClose} destroyOnHidden>
-      <Typography.Paragraph type="secondary">{t('admin.accounts.rolesHint')}</Typography.Paragraph>
-      {setRoles.error && (
-        <Typography.Paragraph type="danger" data-testid="roles-error">
-          {setRoles.error instanceof ApiError ? setRoles.error.message : t('common.networkError')}
-        </Typography.Paragraph>
-      )}
-      <Form
-        form={form}
-        layout="vertical"
-        initialValues={{ roles: user.roles }}
-        onFinish={(values) =>
-          setRoles.mutate(
-            { id: user.id, roles: values.roles },
-            {
-              onSuccess: () => {
-                void message.success(t('admin.accounts.rolesDone', { username: user.username }));
-                onClose();
-              },
-            },
-          )
-        }
-      >
-        <Form.Item name="roles" label={t('admin.accounts.roles')}>
-          <Select mode="multiple" options={roles.map((role) => ({ value: role, label: t(`admin.accounts.roleNames.${role}`) }))} />
-        </Form.Item>
-      </Form>
-    </Modal>
-  );
-}
-
-function ClearanceModal({ user, onClose }: { user: User; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const [form] = Form.useForm<{ clearance: Clearance }>();
-  const setClearance = useSetClearance();
-  return (
-    <Modal open title={t('admin.accounts.clearanceTitle', { username: user.username })} confirmLoading={setClearance.isPending} onOk={() => form.submit()} onCancel={onClose} destroyOnHidden>
-      {setClearance.error && <Typography.Paragraph type="danger">{setClearance.error instanceof ApiError ? setClearance.error.message : t('common.networkError')}</Typography.Paragraph>}
-      <Form
-        form={form}
-        layout="vertical"
-        initialValues={{ clearance: user.clearance }}
-        onFinish={(values) =>
-          setClearance.mutate(
-            { id: user.id, clearance: values.clearance },
-            {
-              onSuccess: () => {
-                void message.success(t('admin.accounts.clearanceDone', { username: user.username }));
-                onClose();
-              },
-            },
-          )
-        }
-      >
-        <Form.Item name="clearance" label={t('admin.accounts.clearance')} rules={[{ required: true, message: t('admin.accounts.required') }]}>
-          <Select options={clearances.map((c) => ({ value: c, label: c }))} />
         </Form.Item>
       </Form>
     </Modal>

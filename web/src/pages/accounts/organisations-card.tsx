@@ -9,15 +9,14 @@ import { ApiError } from '../../api/client.js';
 import { QueryError } from '../../components/query-error.js';
 import { ApiKeysCard } from './api-keys-card.js';
 
-function kindLabel(t: ReturnType<typeof useTranslation>['t'], kind: string): string {
-  return (organisationKinds as readonly string[]).includes(kind) ? t(`admin.accounts.kinds.${kind as (typeof organisationKinds)[number]}`) : kind;
-}
-
 export function OrganisationsCard({ organisations, canManage }: { organisations: UseQueryResult<Organisation[]>; canManage: boolean }) {
   const { t } = useTranslation();
+  // Inside the component: typing `t` as a parameter makes TypeScript expand every message key (TS2589).
+  const kindLabel = (kind: string): string =>
+    (organisationKinds as readonly string[]).includes(kind) ? t(`admin.accounts.kinds.${kind as (typeof organisationKinds)[number]}`) : kind;
   const [creating, setCreating] = useState(false);
   const columns: TableColumnsType<Organisation> = [
-    { key: 'kind', title: t('admin.accounts.orgKind'), render: (_, o) => <Tag>{kindLabel(t, o.kind)}</Tag> },
+    { key: 'kind', title: t('admin.accounts.orgKind'), render: (_, o) => <Tag>{kindLabel(o.kind)}</Tag> },
     { key: 'code', dataIndex: 'code', title: t('admin.accounts.orgCode') },
     { key: 'name', dataIndex: 'name', title: t('admin.accounts.orgName') },
     {

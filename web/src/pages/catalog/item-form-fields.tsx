@@ -62,7 +62,8 @@ export function ItemFormFields({ creating, fonds, categories, category, orgCodes
   const labels = useValueLabels();
   const form = Form.useFormInstance<ItemFormValues>();
   const classification = Form.useWatch('classification', form);
-  const label = (key: FieldKey) => fieldLabel(t, key);
+  // Here rather than a function taking `t`: typing `t` as a parameter makes TypeScript expand every message key (TS2589).
+  const label = (key: FieldKey): string => t(`admin.catalog.fields.${key}`);
   const required = (key: FieldKey): Rule => ({ required: true, whitespace: true, message: t('admin.catalog.form.required', { label: label(key) }) });
   const chosen = (key: FieldKey): Rule => ({ required: true, message: t('admin.catalog.form.choose', { label: label(key) }) });
   const text = (key: 'docNumber' | 'docType' | 'urgency' | 'mainRecipients' | 'copyRecipients' | 'subjectTerms' | 'keywords', max: number) => (
@@ -216,7 +217,3 @@ export function ItemFormFields({ creating, fonds, categories, category, orgCodes
 }
 
 type FieldKey = keyof CatalogMessages['fields'];
-
-function fieldLabel(t: ReturnType<typeof useTranslation>['t'], key: FieldKey): string {
-  return t(`admin.catalog.fields.${key}`);
-}

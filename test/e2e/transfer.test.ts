@@ -1,0 +1,250 @@
+/**
+ * Hand-over (移交) in a real Chromium against `lantai serve --demo`: the agency's
+ * clerk opens a hand-over, uploads a folder of real files (a PDF made by
+ * LibreOffice, an XML, a text file) by the resumable chunked protocol, describes
+ * three items of which one has the impossible date 20240230, self-checks and
+ * submits; the report fails exactly that item. The archivist returns it with
+ * reasons; the clerk opens a new version, corrects the date and submits again;
+ * the archivist sees a clean report (合格率 100%).
+ * Run: npm run build && npx vitest run test/e2e/transfer.test.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoPassword } from './api.js';
+import { useLantai } from './harness.js';
+
+const lantai = useLantai();
+const folders: string[] = [];
+
+afterAll(async () => {
+  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+});
+
+const agency = '演示市人民政府办公室';
+const title = '2024年度文书档案移交（e2e）';
+/** expect.poll gives up after 1 s by default; requests, animations and the check job (polled about once a second) need longer. */
+const patience = { timeout: 15_000 };
+const checkPatience = { timeout: 60_000, interval: 250 };
+
+/** The agency's folder as it would hand it over: one file per item, in a folder per item. */
+async function handOverFolder(): Promise<string> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'lantai-e2e-transfer-'));
+  folders.push(work);
+  const folder = path.join(work, '2024年度文书');
+  for (const item of ['0001', '0002', '0003']) await mkdir(path.join(folder, item), { recursive: true });
+  const text = path.join(work, '通知.txt');
+  await writeFile(text, '关于做好2024年档案工作的通知\n\n各单位：请按要求做好档案归档和移交工作。\n');
+  execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${path.join(work, 'lo-profile')}`, '--convert-to', 'pdf', '--outdir', path.join(folder, '0001'), text], { stdio: 'ignore', timeout: 120_000 });
+  await writeFile(path.join(folder, '0002', '移交说明.xml'), '<?xml version="1.0" encoding="UTF-8"?>\n<说明><题名>关于报送2024年度工作总结的报告</题名></说明>\n');
+  await writeFile(path.join(folder, '0003', '会议纪要.txt'), '2024年第一次办公会议纪要\n\n会议研究了档案移交工作。\n');
+  // Larger than one chunk (8 MiB), so it goes in two, each with its own digest.
+  await writeFile(path.join(folder, '0003', '会议记录（全文）.txt'), '会议记录。'.repeat(650_000));
+  return folder;
+}
+
+async function signIn(page: Page, pathname: string, username: string): Promise<void> {
+  await page.goto(lantai.url(pathname));
+  await page.waitForURL('**/login?next=*');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(demoPassword);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(`**${pathname}`);
+}
+
+/** Picks an option of an antd Select by its visible text, and waits for the list to close. */
+async function choose(page: Page, testId: string, option: string): Promise<void> {
+  await page.getByTestId(testId).click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), patience).toBe(0);
+}
+
+interface ItemEntry {
+  title: string;
+  date: string;
+  files: string[];
+}
+
+/** Fills the item form (题名, 责任者, 日期 — 年度 follows — and one file) and saves it. */
+async function describeItem(page: Page, item: ItemEntry, responsible: string | null, beforeSave?: () => Promise<void>): Promise<void> {
+  const form = page.getByTestId('item-form');
+  await form.waitFor();
+  await page.getByTestId('item-title').fill(item.title);
+  if (responsible !== null) await page.getByTestId('item-responsible').fill(responsible);
+  await page.getByTestId('item-date').fill(item.date);
+  const chosen = (await page.getByTestId('item-files').textContent()) ?? '';
+  const missing = item.files.filter((file) => !chosen.includes(file));
+  if (missing.length > 0) {
+    await page.getByTestId('item-files').click();
+    for (const file of missing) await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: file }).first().click();
+    await page.getByTestId('item-title').click();
+    await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), patience).toBe(0);
+  }
+  expect(await page.getByTestId('item-year').inputValue()).toBe(item.date.slice(0, 4));
+  await beforeSave?.();
+  await page.getByTestId('item-save').click();
+  await form.waitFor({ state: 'detached' });
+}
+
+/** Opens the hand-over of this title and version from the list. */
+async function openFromList(page: Page, version: number): Promise<void> {
+  const row = page.locator(`[data-testid^="transfer-row-"][data-version="${version}"]`, { hasText: title });
+  await row.waitFor();
+  await row.getByTestId('transfer-open').click();
+  await expect.poll(() => page.getByTestId('transfer-detail').getAttribute('data-version'), patience).toBe(String(version));
+}
+
+const failingRows = (page: Page) => page.locator('[data-testid^="report-item-"][data-result="不通过"]');
+
+describe('hand-over', { timeout: 240_000 }, () => {
+  it('uploads a folder, checks it, is returned for an impossible date, and passes as a corrected new version', async () => {
+    const folder = await handOverFolder();
+    const items: ItemEntry[] = [
+      { title: '关于做好2024年档案工作的通知', date: '20240315', files: ['0001/通知.pdf'] },
+      { title: '关于报送2024年度工作总结的报告', date: '20240230', files: ['0002/移交说明.xml'] },
+      { title: '2024年第一次办公会议纪要', date: '20240408', files: ['0003/会议纪要.txt', '0003/会议记录（全文）.txt'] },
+    ];
+
+    // The clerk opens a hand-over for the agency's fonds J001 (the only one offered).
+    const clerk = await lantai.openPage();
+    await signIn(clerk.page, '/admin/receive/transfers', 'clerk');
+    await clerk.page.getByTestId('transfer-table').waitFor();
+    expect(await clerk.page.title()).toBe('移交管理 · 兰台档案工作台');
+    await clerk.page.getByTestId('transfer-create').click();
+    await expect.poll(() => clerk.page.getByTestId('transfer-create-form').textContent(), patience).toContain('J001');
+    await choose(clerk.page, 'transfer-create-category', '文书');
+    await clerk.page.getByTestId('transfer-create-title').fill(title);
+    await clerk.page.getByTestId('transfer-create-year-from').fill('2024');
+    await clerk.page.getByTestId('transfer-create-year-to').fill('2024');
+    await clerk.page.getByTestId('transfer-create-declared').fill('3');
+    await clerk.page.getByTestId('transfer-create-submit').click();
+    const detail = clerk.page.getByTestId('transfer-detail');
+    await detail.waitFor();
+    expect(await detail.getAttribute('data-status')).toBe('draft');
+    expect(await clerk.page.getByTestId('transfer-facts').textContent()).toContain(agency);
+
+    // The whole folder, chunk by chunk, each file to 100 %; every chunk carries its SHA-256.
+    const chunks: Array<string | undefined> = [];
+    clerk.page.on('request', (request) => {
+      if (request.method() === 'PUT' && /\/uploads\/[^/?]+\?offset=\d+$/.test(request.url())) chunks.push(request.headers()['x-chunk-sha256']);
+    });
+    await clerk.page.getByTestId('upload-folder').locator('input[type=file]').setInputFiles(folder);
+    const overall = clerk.page.getByTestId('upload-overall');
+    await expect.poll(() => overall.getAttribute('data-finished'), patience).toBe('4');
+    expect(await overall.getAttribute('data-percent')).toBe('100');
+    expect(chunks).toHaveLength(5);
+    for (const digest of chunks) expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(await clerk.page.getByTestId('upload-table').textContent()).toContain('2024年度文书/0001/通知.pdf');
+    await lantai.screenshot(clerk.page, 'transfer-uploaded');
+
+    // Three items, the second dated 30 February: the form warns but lets the checks judge.
+    for (const item of items) {
+      await clerk.page.getByTestId('item-add').click();
+      await describeItem(clerk.page, item, agency, async () => {
+        if (item.date !== '20240230') return;
+        await expect.poll(() => clerk.page.getByTestId('item-form').textContent(), patience).toContain('这不是一个真实的日期');
+        await lantai.screenshot(clerk.page, 'transfer-item-warning');
+      });
+    }
+    await expect.poll(() => clerk.page.getByTestId('items-table').locator('tbody tr.ant-table-row').count(), patience).toBe(3);
+    await expect.poll(() => clerk.page.getByTestId('transfer-facts').textContent(), patience).toContain('3 / 3');
+
+    // 自检 first: the report (for the agency only) fails exactly the item with the impossible date.
+    await clerk.page.getByTestId('self-check').click();
+    const report = clerk.page.getByTestId('report');
+    await expect.poll(() => report.count(), checkPatience).toBe(1);
+    expect(await clerk.page.getByTestId('report-failed-items').textContent()).toContain('1');
+    await expect.poll(() => failingRows(clerk.page).count(), patience).toBe(1);
+    expect(await failingRows(clerk.page).textContent()).toContain(items[1]?.title);
+    await clerk.page.getByTestId('report-item-2').locator('.ant-table-row-expand-icon').click();
+    expect(await clerk.page.getByTestId('report-findings-2').textContent()).toContain('20240230');
+    expect(await clerk.page.getByTestId('report-print').getAttribute('href')).toMatch(/\/report\?format=html$/);
+
+    // 提交: the archive's check runs inside the server; the page follows it.
+    await clerk.page.getByTestId('submit').click();
+    await clerk.page.getByTestId('submit-confirm').click();
+    await expect.poll(() => detail.getAttribute('data-status'), checkPatience).toBe('checked');
+    await expect.poll(() => failingRows(clerk.page).count(), patience).toBe(1);
+    expect(await clerk.page.getByTestId('report-pass-rate').textContent()).toContain('66.7');
+    await lantai.screenshot(clerk.page, 'transfer-checked');
+
+    // The archivist finds it in the checks queue and returns it with a reason.
+    const archivist = await lantai.openPage();
+    await signIn(archivist.page, '/admin/receive/checks', 'archivist');
+    await openFromList(archivist.page, 1);
+    expect(await archivist.page.getByTestId('accept').isDisabled()).toBe(true);
+    await archivist.page.getByTestId('return').click();
+    await archivist.page.getByTestId('return-form').waitFor();
+    expect(await archivist.page.getByTestId('return-item-2').inputValue()).toContain('20240230');
+    await archivist.page.getByTestId('return-reason').fill('第 2 件日期有误，请核对原件后重新移交。');
+    await lantai.screenshot(archivist.page, 'transfer-return');
+    await archivist.page.getByTestId('return-submit').click();
+    await archivist.page.getByTestId('return-form').waitFor({ state: 'detached' });
+    await expect.poll(() => archivist.page.getByTestId('transfer-detail').getAttribute('data-status'), patience).toBe('returned');
+
+    // The clerk reads the reasons, opens version 2 and corrects the date.
+    await clerk.page.getByTestId('transfer-back').click();
+    await openFromList(clerk.page, 1);
+    const notice = clerk.page.getByTestId('returned-notice');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('第 2 件日期有误');
+    expect(await clerk.page.getByTestId('return-item-reasons').textContent()).toContain(items[1]?.title);
+    await lantai.screenshot(clerk.page, 'transfer-returned');
+    await clerk.page.getByTestId('new-version').click();
+    await expect.poll(() => detail.getAttribute('data-version'), patience).toBe('2');
+    expect(await detail.getAttribute('data-status')).toBe('draft');
+    await clerk.page.getByTestId('correction-notice').waitFor();
+    await expect.poll(() => clerk.page.getByTestId('items-table').locator('tbody tr.ant-table-row').count(), patience).toBe(3);
+    await clerk.page.getByTestId('item-edit-2').click();
+    await clerk.page.getByTestId('item-problems').waitFor();
+    expect(await clerk.page.getByTestId('item-title').inputValue()).toBe(items[1]?.title);
+    await lantai.screenshot(clerk.page, 'transfer-correct-item');
+    await describeItem(clerk.page, { ...(items[1] as ItemEntry), date: '20240228' }, agency);
+    await clerk.page.getByTestId('submit').click();
+    await clerk.page.getByTestId('submit-confirm').click();
+    await expect.poll(() => detail.getAttribute('data-status'), checkPatience).toBe('checked');
+    await expect.poll(() => clerk.page.getByTestId('report-pass-rate').textContent(), patience).toContain('100');
+
+    // The archivist sees the new version pass: 合格率 100 %, no failing item.
+    await archivist.page.getByTestId('transfer-back').click();
+    await openFromList(archivist.page, 2);
+    await expect.poll(() => archivist.page.getByTestId('report-pass-rate').textContent(), patience).toContain('100');
+    expect(await archivist.page.getByTestId('report-failed-items').textContent()).toContain('0');
+    expect(await failingRows(archivist.page).count()).toBe(0);
+    await lantai.screenshot(archivist.page, 'transfer-clean-report');
+
+    expect(clerk.problems).toEqual([]);
+    expect(archivist.problems).toEqual([]);
+  });
+
+  it('lets an archivist register an offline hand-over on a carrier, in English', async () => {
+    const { page, problems } = await lantai.openPage();
+    await page.addInitScript(() => localStorage.setItem('lantai.language', 'en'));
+    await signIn(page, '/admin/receive/transfers', 'archivist');
+    await page.getByTestId('transfer-table').waitFor();
+    expect(await page.title()).toBe('Hand-overs · Lantai Archive Workbench');
+    await page.getByTestId('transfer-create-offline').click();
+    await choose(page, 'transfer-create-agency', agency);
+    await expect.poll(() => page.getByTestId('transfer-create-form').textContent(), patience).toContain('J001');
+    await choose(page, 'transfer-create-category', 'WS');
+    await page.getByTestId('transfer-create-title').fill('2023年度照片档案（光盘）');
+    await page.getByTestId('transfer-create-year-from').fill('2023');
+    await page.getByTestId('transfer-create-year-to').fill('2023');
+    await choose(page, 'transfer-create-carrier-type', 'Optical disc');
+    await page.getByTestId('transfer-create-carrier-label').fill('2023年度照片档案 第1盘');
+    await page.getByTestId('transfer-create-carrier-number').fill('GP-2023-001');
+    await page.getByTestId('transfer-create-submit').click();
+    const detail = page.getByTestId('transfer-detail');
+    await detail.waitFor();
+    expect(await detail.getAttribute('data-status')).toBe('draft');
+    const facts = page.getByTestId('transfer-facts');
+    expect(await facts.textContent()).toContain('Offline');
+    expect(await facts.textContent()).toContain('GP-2023-001');
+    expect(await page.getByTestId('upload-card').textContent()).toContain('Choose a folder');
+    await lantai.screenshot(page, 'transfer-offline-en');
+    expect(problems).toEqual([]);
+  });
+});
