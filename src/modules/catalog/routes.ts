@@ -108,7 +108,9 @@ export function registerCatalogRoutes(app: HttpServer, deps: CatalogRouteDeps): 
     return reply.code(201).send({ id });
   });
   app.get('/api/catalog/agencies', { schema: { tags, summary: '立档单位 / filing agencies (for fonds)', response: { 200: z.array(z.object({ id: z.string(), code: z.string().nullable(), name: z.string() })) } } }, async (request) => {
-    if (!who(request).actor.roles.includes('archivist')) throw accountsErrors.AUTH_REQUIRED();
+    const { actor } = who(request);
+    if (!request.session) throw accountsErrors.AUTH_REQUIRED();
+    requireArchivist(actor);
     return (await organisations.agencies(db)).map((a) => ({ id: a.id, code: a.code, name: a.name }));
   });
   app.get('/api/catalog/categories', { schema: { tags, summary: '门类及其档号规则和著录项 / categories with code patterns and fields', response: { 200: z.array(categorySchema) } } }, async () => catalog.listCategories(db));

@@ -22,4 +22,5 @@ export const transferErrors = defineErrors('transfer', {
   TRANSFER_PACKAGE_REFUSED: { status: 422, zh: '移交包不能接收：{reason}。未保留任何文件，请处理后重新上传。', en: 'The package is refused: {reasonEn}. Nothing was kept; fix it and upload again.' },
   TRANSFER_CARRIER_PATH: { status: 422, zh: '载体路径“{path}”不在载体挂载目录 {root} 之下或不存在。', en: 'Carrier path "{path}" does not exist or is not under the carrier mount folder {root}.' },
   TRANSFER_CARRIER_UNREADABLE: { status: 422, zh: '载体不可读：{path}（{reason}）。请检查载体后重试，未保留任何文件。', en: 'The carrier cannot be read: {path} ({reason}). Nothing was kept; check the carrier and retry.' },
+  TRANSFER_NEWER_VERSION: { status: 409, zh: '该批次已生成新版本 {id}，请在新版本中修改。', en: 'A newer version {id} already exists; correct that one.' },
 });

@@ -99,4 +99,10 @@ export const transferMigrations: Migration[] = [
       await db.schema.createIndex('transfer_check_results_transfer').on('transfer_check_results').columns(['transfer_id', 'check_id']).execute();
     },
   },
+  {
+    name: '2026-11-28-60-transfer-check-job',
+    async up(db) {
+      await db.schema.alterTable('transfers').addColumn('check_job_id', 'text').execute();
+    },
+  },
 ];

@@ -135,6 +135,15 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
   app.get('/api/transfers', { schema: { tags, summary: '移交批次列表（立档单位只见本单位）/ hand-overs (clerks see their own agency’s)', querystring: z.object({ status: z.enum(['draft', 'submitted', 'checking', 'checked', 'accepted', 'returned']).optional(), agencyId: z.string().optional() }), response: { 200: z.array(transferSummarySchema) } } }, async (request) =>
     act(request, 'transfer.list', null, (actor) => transfers.list(db, actor, request.query)),
   );
+  app.get('/api/transfers/:id/items', { schema: { tags, summary: '移交条目（著录项和文件清单，用于修改草稿）/ the items as given', params: idParams } }, async (request) =>
+    act(request, 'transfer.items.view', request.params.id, (actor) => transfers.items(db, actor, request.params.id)),
+  );
+  app.get('/api/transfers/:id/files', { schema: { tags, summary: '已接收的文件 / files received', params: idParams } }, async (request) =>
+    act(request, 'transfer.files.view', request.params.id, (actor) => transfers.files(db, actor, request.params.id)),
+  );
+  app.get('/api/transfers/:id/check-job', { schema: { tags, summary: '检测进度（立档单位也可查看本单位的）/ progress of the check', params: idParams } }, async (request) =>
+    act(request, 'transfer.check.view', request.params.id, (actor) => transfers.checkJob(db, actor, request.params.id)),
+  );
   app.post('/api/transfers/:id/self-check', { schema: { tags, summary: '自检：提交前先检测草稿 / check a draft before submitting', params: idParams, response: { 200: z.object({ jobId: z.string() }) } } }, async (request) => {
     const jobId = await act(request, 'transfer.self-check', request.params.id, (actor) => inTx((tx) => transfers.selfCheck(tx, actor, request.params.id)));
     deps.jobs.nudge();

@@ -163,6 +163,26 @@ export function createTransferService(deps: TransferDeps) {
       return summaries(db, await q.execute());
     },
 
+    /** The items of a hand-over as given (for correcting a draft), with their check results. */
+    async items(db: Executor, actor: Actor, id: string) {
+      await load(db, actor, id);
+      const rows = await db.selectFrom('transfer_items').selectAll().where('transfer_id', '=', id).orderBy('position').execute();
+      return rows.map((r) => ({ id: r.id, position: r.position, metadata: JSON.parse(r.metadata) as Record<string, unknown>, openness_opinion: r.openness_opinion, files: JSON.parse(r.declared_files) as TransferItemInput['files'], result: r.result, returnReason: r.return_reason }));
+    },
+
+    /** The files received, with where they belong. */
+    async files(db: Executor, actor: Actor, id: string) {
+      await load(db, actor, id);
+      const rows = await db.selectFrom('transfer_files').select(['id', 'item_id', 'path', 'size', 'sha256', 'sm3', 'mime', 'role', 'received_at']).where('transfer_id', '=', id).orderBy('path').execute();
+      return rows.map((r) => ({ id: r.id, itemId: r.item_id, path: r.path, size: Number(r.size), sha256: r.sha256, sm3: r.sm3, mime: r.mime, role: r.role, receivedAt: r.received_at }));
+    },
+
+    /** The check job of a hand-over, for its progress (clerks may not read the job queue itself). */
+    async checkJob(db: Executor, actor: Actor, id: string) {
+      const row = await load(db, actor, id);
+      return row.check_job_id ? jobs.get(db, row.check_job_id) : null;
+    },
+
     async get(db: Executor, actor: Actor, id: string): Promise<TransferSummary> {
       const [summary] = await summaries(db, [await load(db, actor, id)]);
       return summary as TransferSummary;
@@ -172,7 +192,8 @@ export function createTransferService(deps: TransferDeps) {
     async selfCheck(tx: Tx, actor: Actor, id: string): Promise<string> {
       const transfer = await load(tx, actor, id);
       assertState(transfer, ['draft'], { zh: '自检', en: 'self-checked' });
-      const { id: jobId } = await jobs.enqueue(tx, CHECK_JOB, { transferId: id, draft: true }, { dedupeKey: `${CHECK_JOB}:${id}` });
+      const { id: jobId } = await jobs.enqueue(tx, CHECK_JOB, { transferId: id, draft: true }, { dedupeKey: `${CHECK_JOB}:${id}:draft` });
+      await tx.updateTable('transfers').set({ check_job_id: jobId }).where('id', '=', id).execute();
       await log(tx, actor, 'transfer.self-check', id, transfer.title);
       return jobId;
     },
@@ -187,6 +208,7 @@ export function createTransferService(deps: TransferDeps) {
       const at = now();
       await tx.updateTable('transfers').set({ status: 'submitted', submitted_at: at, updated_at: at }).where('id', '=', id).execute();
       const { id: jobId } = await jobs.enqueue(tx, CHECK_JOB, { transferId: id, draft: false }, { dedupeKey: `${CHECK_JOB}:${id}` });
+      await tx.updateTable('transfers').set({ check_job_id: jobId }).where('id', '=', id).execute();
       await log(tx, actor, 'transfer.submit', id, transfer.title, { items: Number(items.n) });
       return jobId;
     },
@@ -211,9 +233,11 @@ export function createTransferService(deps: TransferDeps) {
       const old = await load(tx, actor, id);
       if (!isClerk(actor)) throw transferErrors.TRANSFER_FORBIDDEN({ who: '只有立档单位档案员', action: '重新移交', actionEn: 'hand over again' });
       assertState(old, ['returned'], { zh: '重新移交', en: 'handed over again' });
+      const newer = await tx.selectFrom('transfers').select('id').where('previous_id', '=', id).executeTakeFirst();
+      if (newer) throw transferErrors.TRANSFER_NEWER_VERSION({ id: newer.id });
       const newId = uuidv7();
       const at = now();
-      await tx.insertInto('transfers').values({ ...old, id: newId, status: 'draft', version: old.version + 1, previous_id: old.id, idempotency_key: null, summary: null, return_reason: null, created_by: actor.userId, created_at: at, updated_at: at, submitted_at: null, checked_at: null, decided_at: null, decided_by: null }).execute();
+      await tx.insertInto('transfers').values({ ...old, id: newId, check_job_id: null, status: 'draft', version: old.version + 1, previous_id: old.id, idempotency_key: null, summary: null, return_reason: null, created_by: actor.userId, created_at: at, updated_at: at, submitted_at: null, checked_at: null, decided_at: null, decided_by: null }).execute();
       const items = await tx.selectFrom('transfer_items').selectAll().where('transfer_id', '=', id).orderBy('position').execute();
       const itemIds = new Map(items.map((i) => [i.id, uuidv7()]));
       for (let i = 0; i < items.length; i += 500) {

@@ -32,6 +32,8 @@ export interface TransfersTable {
   checked_at: string | null;
   decided_at: string | null;
   decided_by: string | null;
+  /** The latest check job (submit or self-check), for its progress. */
+  check_job_id: string | null;
 }
 
 export interface TransferItemsTable {

@@ -79,7 +79,12 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     expect(report.summary).toMatchObject({ items: 3, files: 3, passedItems: 2 });
     const failing = report.items.filter((i: { result: string }) => i.result === '不通过');
     expect(failing.map((i: { position: number }) => i.position)).toEqual([3]);
-    expect(failing[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-ZS-03', result: '不通过' })]));
+    expect(failing[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-ZS-03', result: '不通过', message: '日期不存在' })]));
+    // The clerk follows the check and reads the items back as given.
+    expect((await f.call(clerk, 'GET', `/api/transfers/${id}/check-job`)).json()).toMatchObject({ status: 'succeeded' });
+    const given = (await f.call(clerk, 'GET', `/api/transfers/${id}/items`)).json();
+    expect(given[2]).toMatchObject({ metadata: expect.objectContaining({ date: '20240230' }), files: [expect.objectContaining({ path: '2024/0003/扫描.png' })], result: '不通过' });
+    expect((await f.call(clerk, 'GET', `/api/transfers/${id}/files`)).json().map((x: { path: string }) => x.path)).toEqual(['2024/0001/通知.pdf', '2024/0002/说明.xml', '2024/0003/扫描.png']);
     expect(report.package).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-WZ-01', result: '通过' }), expect.objectContaining({ checkId: 'YJ-WZ-05', result: '通过' })]));
     const pdfFindings = report.items[0].findings;
     expect(pdfFindings).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-ZS-01', result: '通过' }), expect.objectContaining({ checkId: 'YJ-KY-03', result: '通过', message: 'PDF 结构完好' })]));
@@ -92,6 +97,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     const next = await f.call(clerk, 'POST', `/api/transfers/${id}/new-version`);
     expect(next.statusCode, next.body).toBe(201);
     const v2 = next.json().id;
+    expect((await f.call(clerk, 'POST', `/api/transfers/${id}/new-version`)).json()).toMatchObject({ code: 'TRANSFER_NEWER_VERSION' });
     const v2report = (await f.call(clerk, 'GET', `/api/transfers/${v2}/report`)).json();
     const third = v2report.items.find((i: { position: number }) => i.position === 3);
     expect((await f.call(clerk, 'PUT', `/api/transfers/${v2}/items/${third.id}`, { metadata: meta(3), files: [{ path: '2024/0003/扫描.png', role: '扫描件' }] })).statusCode).toBe(200);
@@ -186,10 +192,24 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     ]));
   });
 
+  it('does not get stuck when a clerk submits while a self-check is still queued', { timeout: 60_000 }, async () => {
+    const clerk = f.sessions.clerk;
+    const id = await createDraft(clerk, 1, '自检后提交');
+    await upload(clerk, id, 'a.pdf', files.pdf);
+    await f.call(clerk, 'POST', `/api/transfers/${id}/items`, { items: [{ metadata: meta(21), files: [{ path: 'a.pdf' }] }] });
+    const self = (await f.call(clerk, 'POST', `/api/transfers/${id}/self-check`)).json().jobId;
+    const submitted = (await f.call(clerk, 'POST', `/api/transfers/${id}/submit`)).json().jobId;
+    expect(submitted).not.toBe(self);
+    const report = await checked(clerk, id);
+    expect(report.summary).toMatchObject({ draft: false, items: 1 });
+  });
+
   it('shows an agency’s hand-overs to that agency and the archive only, and audits the refusals', async () => {
     const id = await createDraft(f.sessions.clerk, 0, '本单位');
     expect((await f.call(f.sessions.otherClerk, 'GET', `/api/transfers/${id}`)).statusCode).toBe(403);
     expect((await f.call(f.sessions.otherClerk, 'GET', `/api/transfers/${id}/report`)).statusCode).toBe(403);
+    expect((await f.call(f.sessions.otherClerk, 'GET', `/api/transfers/${id}/items`)).statusCode).toBe(403);
+    expect((await f.call(f.sessions.otherClerk, 'GET', `/api/transfers/${id}/check-job`)).statusCode).toBe(403);
     expect((await f.call(f.sessions.otherClerk, 'POST', `/api/transfers/${id}/uploads`, { path: 'x.pdf', size: 1 })).statusCode).toBe(403);
     expect((await f.call(f.sessions.citizen, 'GET', `/api/transfers/${id}`)).statusCode).toBe(403);
     expect((await f.call(f.anonymous, 'GET', `/api/transfers/${id}`)).statusCode).toBe(401);

@@ -29,6 +29,23 @@ const RETENTION_WORDS: Record<string, Retention> = {
 const CLASSIFICATION_WORDS: Record<string, string> = { '': '非密', 无: '非密', 非密: '非密', 公开: '非密', 秘密: '秘密', 机密: '机密', 绝密: '绝密' };
 const OPENNESS_WORDS: Record<string, string> = { '': '待定', 开放: '开放', 控制: '控制', 控制使用: '控制', 不开放: '控制', 待定: '待定', 未定: '待定' };
 
+/**
+ * A cell as the catalog stores it, where people write the same value several ways
+ * (永久 / Y, 2023-02-15 / 20230215); anything not recognised is returned as written,
+ * for the checks to judge. Used where rows are kept as given (hand-over packages).
+ */
+export function normaliseCell(field: string, value: string): string {
+  const v = value.trim();
+  if (field === 'retention') return RETENTION_WORDS[v.replace(/\s/g, '')] ?? v;
+  if (field === 'classification') return CLASSIFICATION_WORDS[v.replace(/\s/g, '')] ?? v;
+  if (field === 'openness') return OPENNESS_WORDS[v] ?? v;
+  if (field === 'date') {
+    const d = normaliseArchivalDate(v);
+    return d ?? v;
+  }
+  return v;
+}
+
 const LABELS: Record<string, string> = {
   title: '题名', responsible: '责任者', date: '日期', year: '年度', retention: '保管期限', classification: '密级', secrecyTerm: '保密期限',
   control: '控制标识', openness: '开放状态', orgCode: '机构（问题）代码', pageCount: '页数', archivalCode: '档号', combinationType: '文件组合类型',

@@ -82,7 +82,9 @@ export function checkItems(items: readonly SubjectItem[], ctx: ItemContext, code
         const field = String(issue.path[0] ?? '');
         const input = item.metadata[field];
         const check = zodCheck(issue.code, input);
-        add(check, { message: check === 'YJ-WZ-03' ? `缺少必填著录项：${label(field)}` : `${label(field)}：${issue.message}`, found: input === undefined ? null : String(input).slice(0, 60) });
+        // Eight digits that are no calendar day (20240230) say so plainly, as the catalog import does.
+        const message = check === 'YJ-WZ-03' ? `缺少必填著录项：${label(field)}` : field === 'date' && /^\d{8}$/.test(String(input)) ? '日期不存在' : `${label(field)}：${issue.message.split(' / ')[0]}`;
+        add(check, { message, found: input === undefined ? null : String(input).slice(0, 60) });
       }
     } else {
       const ruled = checkItem(parsed.data, ctx);

@@ -18,7 +18,8 @@ import { checkItems, type Finding, type SubjectItem } from './item-checks.js';
 import { checkPackage } from './package-checks.js';
 import { CHECK_BY_ID } from './registry.js';
 
-const WORST: Record<CheckResult, number> = { 通过: 0, 未检测: 1, 警告: 2, 不通过: 3 };
+// An item is as good as its worst judged check: 未检测 (no scanner configured, say) does not spoil a pass.
+const WORST: Record<CheckResult, number> = { 未检测: 0, 通过: 1, 警告: 2, 不通过: 3 };
 
 export interface CheckSummary {
   checkedAt: string;
@@ -36,7 +37,7 @@ export interface CheckSummary {
 }
 
 export function worst(results: Iterable<CheckResult>): CheckResult {
-  let w: CheckResult = '通过';
+  let w: CheckResult = '未检测';
   for (const r of results) if (WORST[r] > WORST[w]) w = r;
   return w;
 }
@@ -46,6 +47,16 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
   const baseSettings = deps.settings ?? DEFAULT_FILE_SETTINGS;
 
   return async function runChecks(payload: { transferId: string; draft: boolean }, ctx: JobContext): Promise<CheckSummary> {
+    try {
+      return await check(payload, ctx);
+    } catch (err) {
+      // A failed attempt leaves the hand-over submitted (the job retries), never stuck in `checking`.
+      if (!payload.draft) await db.updateTable('transfers').set({ status: 'submitted' }).where('id', '=', payload.transferId).where('status', '=', 'checking').execute();
+      throw err;
+    }
+  };
+
+  async function check(payload: { transferId: string; draft: boolean }, ctx: JobContext): Promise<CheckSummary> {
     const transfer = await db.selectFrom('transfers').selectAll().where('id', '=', payload.transferId).executeTakeFirstOrThrow();
     if (!payload.draft) await db.updateTable('transfers').set({ status: 'checking', updated_at: new Date().toISOString() }).where('id', '=', transfer.id).execute();
     const itemRows = await db.selectFrom('transfer_items').selectAll().where('transfer_id', '=', transfer.id).orderBy('position').execute();
@@ -169,7 +180,7 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
         .execute();
     });
     return summary;
-  };
+  }
 }
 
 export function summarise(findings: readonly Finding[], facts: { draft: boolean; items: number; files: number; bytes: number }): CheckSummary {

@@ -16,6 +16,7 @@ import type { Actor } from '../../accounts/service.js';
 import type { Category } from '../../catalog/model.js';
 import { fieldForHeader } from '../../catalog/import/mapping.js';
 import { readSheet } from '../../catalog/import/read-sheet.js';
+import { normaliseCell } from '../../catalog/import/convert-row.js';
 import { transferErrors } from '../errors.js';
 import type { TransferItemInput } from '../model.js';
 import type { TransferService } from '../service.js';
@@ -46,7 +47,7 @@ export async function itemsFromSpreadsheet(sheetFile: StagedEntry, category: Cat
       if (field === null || value === '') return;
       if (field === 'files') files = value.split(/[;；、\n]/).map((p) => p.trim()).filter(Boolean).map((p) => ({ path: path.posix.join(payloadRoot, p.replace(/\\/g, '/')), role: '正本' }));
       else if (field.startsWith('extensions.')) metadata.extensions = { ...((metadata.extensions as Record<string, string>) ?? {}), [field.slice(11)]: value };
-      else metadata[field] = NUMERIC.has(field) && /^\d+$/.test(value) ? Number(value) : value;
+      else metadata[field] = NUMERIC.has(field) && /^\d+$/.test(value) ? Number(value) : normaliseCell(field, value);
     });
     return { metadata, files };
   });

@@ -77,6 +77,9 @@ describe.each(DIALECTS)('hand-over packages on %s', (dialect) => {
     expect(r.summary).toMatchObject({ items: 2, files: 2 });
     const fixity = (pos: number) => r.items.find((i: { position: number }) => i.position === pos).findings.find((x: { checkId: string }) => x.checkId === 'YJ-ZS-01');
     expect(fixity(1)).toMatchObject({ result: '通过' });
+    // No virus scanner here: its 未检测 does not keep a clean item from passing.
+    expect(r.items.find((i: { position: number }) => i.position === 1).findings.filter((x: { result: string }) => x.result === '不通过')).toEqual([]);
+    expect(r.items.find((i: { position: number }) => i.position === 1).result).toBe('通过');
     expect(fixity(2)).toMatchObject({ result: '不通过', message: expect.stringContaining('SHA-256') });
   });
 
