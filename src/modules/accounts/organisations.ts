@@ -37,5 +37,13 @@ export async function findArchive(db: Executor): Promise<OrganisationRef | null>
   return r ? { id: r.id, kind: r.kind, code: r.code, name: r.name, disabled: r.disabled === 1 } : null;
 }
 
+/** Display names of users (as reports name the people who did something), by id. */
+export async function findUserNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', unique.slice(0, 500)).execute();
+  return new Map(rows.map((r) => [r.id, `${r.display_name}（${r.username}）`]));
+}
+
 export type Organisations = { find: typeof findOrganisations; agencies: typeof listAgencies; archive: typeof findArchive };
 export const organisations: Organisations = { find: findOrganisations, agencies: listAgencies, archive: findArchive };

@@ -86,6 +86,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     expect(given[2]).toMatchObject({ metadata: expect.objectContaining({ date: '20240230' }), files: [expect.objectContaining({ path: '2024/0003/扫描.png' })], result: '不通过' });
     expect((await f.call(clerk, 'GET', `/api/transfers/${id}/files`)).json().map((x: { path: string }) => x.path)).toEqual(['2024/0001/通知.pdf', '2024/0002/说明.xml', '2024/0003/扫描.png']);
     expect(report.package).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-WZ-01', result: '通过' }), expect.objectContaining({ checkId: 'YJ-WZ-05', result: '通过' })]));
+    expect(report.package).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-AQ-03', message: expect.stringContaining('由 立档单位档案员（演示）（clerk） 办理') })]));
     const pdfFindings = report.items[0].findings;
     expect(pdfFindings).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-ZS-01', result: '通过' }), expect.objectContaining({ checkId: 'YJ-KY-03', result: '通过', message: 'PDF 结构完好' })]));
     const html = await f.call(clerk, 'GET', `/api/transfers/${id}/report?format=html`);

@@ -1,7 +1,8 @@
 /**
  * A background job and its progress (GET /api/jobs/:id; shapes of
  * src/platform/jobs/model.ts). The server lets the archive's staff and admins
- * follow jobs; agencies' clerks may not, so a page asks only for those.
+ * follow jobs; agencies' clerks may not, so a hand-over's check is followed
+ * through GET /api/transfers/:id/check-job, which both may read.
  */
 import { useQuery } from '@tanstack/react-query';
 import * as z from 'zod/mini';
@@ -18,17 +19,13 @@ export const jobSchema = z.object({
 });
 export type Job = z.infer<typeof jobSchema>;
 
-/** Roles the server lets follow jobs (src/modules/accounts/routes.ts, guardJobs). */
-const followers: readonly string[] = ['system_admin', 'security_admin', 'auditor', 'archivist', 'reading_room', 'approver'];
 
-export const mayFollowJobs = (roles: readonly string[]) => roles.some((role) => followers.includes(role));
-
-/** The job, asked again every second until it has finished. */
-export const useJob = (id: string | null, enabled: boolean) =>
+/** The latest check of a hand-over (自检 or after 提交), asked again every second until it has finished. */
+export const useTransferCheckJob = (transferId: string, enabled: boolean) =>
   useQuery({
-    queryKey: ['jobs', id],
-    queryFn: ({ signal }) => apiGet(`/api/jobs/${encodeURIComponent(id ?? '')}`, jobSchema, { signal }),
-    enabled: enabled && id !== null,
+    queryKey: ['transfers', transferId, 'check-job'],
+    queryFn: ({ signal }) => apiGet(`/api/transfers/${encodeURIComponent(transferId)}/check-job`, z.nullable(jobSchema), { signal }),
+    enabled,
     retry: retryUnlessRefused,
     refetchInterval: (query) => (query.state.data?.finishedAt ? false : 1000),
   });

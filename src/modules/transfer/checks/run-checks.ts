@@ -9,6 +9,7 @@ import os from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../../../platform/db/database.js';
 import type { JobContext } from '../../../platform/jobs/model.js';
+import { findUserNames } from '../../accounts/organisations.js';
 import type { Viewer } from '../../accounts/viewer.js';
 import { classKeyOf, parseArchivalCode } from '../../catalog/archival-code.js';
 import type { CatalogService } from '../../catalog/service.js';
@@ -159,7 +160,7 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       missingFiles,
       unreferencedFiles,
       extraOnCarrier: transfer.carrier ? ((JSON.parse(transfer.carrier) as { extra?: string[] }).extra ?? []) : [],
-      receivedBy: transfer.created_by ?? '系统',
+      receivedBy: transfer.created_by ? ((await findUserNames(db, [transfer.created_by])).get(transfer.created_by) ?? `接口密钥或系统（${transfer.channel}）`) : `接口密钥或系统（${transfer.channel}）`,
     });
     findings.push(...packageFindings);
 

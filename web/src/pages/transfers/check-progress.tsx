@@ -1,23 +1,20 @@
 /**
  * A running four-property check (自检 of a draft, or the archive's check after
- * 提交). Staff see the job's own progress (files checked of all); clerks may not
- * read jobs, so for them the page follows the hand-over itself until its check
- * time changes (自检) or its status leaves 已提交/检测中 (提交).
+ * 提交), with the files checked of all: read through the hand-over's own
+ * check-job endpoint, which the agency's clerk may read as well as the archive.
  */
 import { Alert, Progress, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useJob } from '../../api/jobs.js';
+import { useTransferCheckJob } from '../../api/jobs.js';
 
 export interface CheckProgressProps {
   kind: 'self-check' | 'check';
-  /** The job, when this page started it (after a reload the page only knows that a check runs). */
-  jobId: string | null;
-  followsJobs: boolean;
+  transferId: string;
 }
 
-export function CheckProgress({ kind, jobId, followsJobs }: CheckProgressProps) {
+export function CheckProgress({ kind, transferId }: CheckProgressProps) {
   const { t } = useTranslation('transfer');
-  const job = useJob(jobId, followsJobs);
+  const job = useTransferCheckJob(transferId, true);
   const progress = job.data?.progress;
   const percent = progress?.total ? Math.floor((progress.done / progress.total) * 100) : undefined;
 

@@ -39,7 +39,6 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
   const { t } = useTranslation('transfer');
   const { message } = App.useApp();
   const [selfCheckRun, setSelfCheckRun] = useState<SelfCheckRun | null>(null);
-  const [checkJob, setCheckJob] = useState<string | null>(null);
   const [uploaded, setUploaded] = useState<string[]>([]);
   const [uploading, setUploading] = useState(false);
   const [returning, setReturning] = useState(false);
@@ -69,7 +68,7 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
     const since = data.checkedAt;
     selfCheck.mutate(id, { onSuccess: ({ jobId }) => setSelfCheckRun({ jobId, since }) });
   };
-  const startSubmit = () => submit.mutate(id, { onSuccess: ({ jobId }) => setCheckJob(jobId) });
+  const startSubmit = () => submit.mutate(id);
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="transfer-detail" data-status={data.status} data-version={data.version}>
@@ -124,8 +123,8 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
         </Space>
       )}
       {(selfCheck.error ?? submit.error) && <QueryError error={(selfCheck.error ?? submit.error) as Error} />}
-      {selfCheckRun && <CheckProgress kind="self-check" jobId={selfCheckRun.jobId} followsJobs={role.followsJobs} />}
-      {checkPending(data.status) && <CheckProgress kind="check" jobId={checkJob} followsJobs={role.followsJobs} />}
+      {selfCheckRun && <CheckProgress kind="self-check" transferId={data.id} />}
+      {checkPending(data.status) && <CheckProgress kind="check" transferId={data.id} />}
       {data.status === 'returned' && <ReturnedNotice transfer={data} report={report.data} mayResubmit={role.isClerk} onOpen={onOpen} />}
       {draft && data.previousId && <CorrectionNotice transfer={data} previousReport={previousReport.data} onOpen={onOpen} />}
       {draft && <UploadCard transferId={id} disabled={selfCheckRun !== null} onUploaded={(path) => setUploaded((current) => [...current, path])} onBusy={setUploading} />}

@@ -4,14 +4,11 @@
  * The server enforces this; the pages only show each side its own actions.
  */
 import { useSession } from '../../api/auth.js';
-import { mayFollowJobs } from '../../api/jobs.js';
 
 export interface TransferRole {
   isArchivist: boolean;
   isClerk: boolean;
   organisationId: string | null;
-  /** Whether GET /api/jobs/:id answers this user (clerks are refused). */
-  followsJobs: boolean;
 }
 
 export function useTransferRole(): TransferRole {
@@ -21,6 +18,5 @@ export function useTransferRole(): TransferRole {
     isArchivist: roles.includes('archivist'),
     isClerk: roles.includes('agency_clerk'),
     organisationId: session.data?.user.organisationId ?? null,
-    followsJobs: mayFollowJobs(roles),
   };
 }
