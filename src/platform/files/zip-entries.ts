@@ -155,6 +155,9 @@ async function stageEntry(zip: ZipFile, plan: PlannedEntry, area: StagingArea, s
   } catch (err) {
     throw zipRefusal(err, where);
   }
+  // yauzl's size check can emit a second error after the first has ended the read; the first
+  // reaches writeFile through the stream's iterator, a late one must not become an uncaught exception.
+  stream.on('error', () => undefined);
   const { maxRatio } = area.limits;
   const compressed = plan.entry.compressedSize;
   let crc = 0;
