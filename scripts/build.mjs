@@ -29,6 +29,18 @@ if (!fs.existsSync(bin("tsc"))) {
   process.exit(1);
 }
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+// Helper scripts that run beside the server (src/platform/pdf/pdf_inspector.py) go where the compiled modules look for them.
+(function copyHelpers(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) copyHelpers(p);
+    else if (entry.name.endsWith('.py')) {
+      const target = path.join(root, 'dist', path.relative(root, p));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(p, target);
+    }
+  }
+})(path.join(root, 'src'));
 const webIndex = path.join(root, 'web', 'dist', 'index.html');
 const webSource = path.join(root, 'web');
 if (fs.existsSync(path.join(webSource, 'index.html'))) {

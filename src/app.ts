@@ -39,6 +39,7 @@ import { createCatalogImport } from './modules/catalog/import/service.js';
 import { transferMigrations } from './modules/transfer/migrations.js';
 import { CHECK_JOB, createTransferService, type TransferService } from './modules/transfer/service.js';
 import { createUploads } from './modules/transfer/uploads.js';
+import { createPdfInspector } from './platform/pdf/inspector.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
 import { ARCHIVAL_FORMATS } from './modules/transfer/checks/formats.js';
 import { createClamd } from './platform/scan/clamd.js';
@@ -128,8 +129,9 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     registerCatalogImportRoutes(http, { db: database.db, audit, catalog, imports: createCatalogImport({ db: database.db, caps: database.caps, catalog, audit }), zone: config.zone });
     registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone });
     const transfers = createTransferService({ audit, jobs, catalog, organisations });
+    const pdfInspector = createPdfInspector();
     const virusScanner = config.clamdSocket ? createClamd({ socket: config.clamdSocket }) : null;
-    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner } }), { concurrency: 1 });
+    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner, pdf: pdfInspector } }), { concurrency: 1 });
     const stagingDir = path.join(config.dataDir, 'staging');
     registerTransferRoutes(http, {
       db: database.db,
@@ -159,6 +161,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
         await opened.close();
         await database.close();
         await closeDigestWorkers();
+        await pdfInspector.close();
       },
     };
   } catch (err) {

@@ -88,7 +88,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     expect(report.package).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-WZ-01', result: '通过' }), expect.objectContaining({ checkId: 'YJ-WZ-05', result: '通过' })]));
     expect(report.package).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-AQ-03', message: expect.stringContaining('由 立档单位档案员（演示）（clerk） 办理') })]));
     const pdfFindings = report.items[0].findings;
-    expect(pdfFindings).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-ZS-01', result: '通过' }), expect.objectContaining({ checkId: 'YJ-KY-03', result: '通过', message: 'PDF 结构完好' })]));
+    expect(pdfFindings).toEqual(expect.arrayContaining([expect.objectContaining({ checkId: 'YJ-ZS-01', result: '通过' }), expect.objectContaining({ checkId: 'YJ-KY-03', result: '通过', message: expect.stringMatching(/^PDF 结构完好，1 页/) })]));
     const html = await f.call(clerk, 'GET', `/api/transfers/${id}/report?format=html`);
     expect(html.body).toContain('合格率 66.7%');
 
@@ -154,6 +154,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     await upload(clerk, id, 'x/scan300.tif', files.scan300);
     await upload(clerk, id, 'x/scan150.jpg', files.scan150);
     await upload(clerk, id, 'x/blank.png', files.blank);
+    await upload(clerk, id, 'x/last-line.png', files.lastLine);
     await upload(clerk, id, 'x/加密.pdf', files.encryptedPdf);
     await upload(clerk, id, 'x/bomb.xml', files.billionLaughs);
     await upload(clerk, id, 'x/empty.pdf', Buffer.alloc(0));
@@ -164,7 +165,7 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
       { metadata: meta(13), files: [{ path: 'x/empty.pdf' }, { path: 'x/missing.pdf' }] },
       { metadata: meta(14), files: [{ path: 'x/image.pdf' }] },
       { metadata: meta(15), files: [{ path: 'x/eicar.txt' }] },
-      { metadata: meta(16, { pageCount: 3 }), files: [{ path: 'x/scan300.tif' }, { path: 'x/scan150.jpg' }, { path: 'x/blank.png' }] },
+      { metadata: meta(16, { pageCount: 4 }), files: [{ path: 'x/scan300.tif' }, { path: 'x/scan150.jpg' }, { path: 'x/blank.png' }, { path: 'x/last-line.png' }] },
     ];
     await f.call(clerk, 'POST', `/api/transfers/${id}/items`, { items });
     await f.call(clerk, 'POST', `/api/transfers/${id}/submit`);
@@ -180,10 +181,11 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
       expect.objectContaining({ file: 'x/scan300.tif', result: '通过', message: expect.stringContaining('300 dpi') }),
       expect.objectContaining({ file: 'x/scan150.jpg', result: '不通过', message: expect.stringContaining('150 dpi 低于要求的 200 dpi') }),
       expect.objectContaining({ file: 'x/blank.png', result: '警告', message: expect.stringContaining('空白页') }),
+      expect.objectContaining({ file: 'x/last-line.png', result: '通过', message: expect.stringContaining('300 dpi') }),
     ]));
     expect(of(6, 'YJ-ZS-12')).toBeUndefined();
     const pagesOk = report.items.find((i: { position: number }) => i.position === 6).findings.find((x: { checkId: string }) => x.checkId === 'YJ-ZS-12');
-    expect(pagesOk).toMatchObject({ result: '通过', message: '共 3 页，与著录一致' });
+    expect(pagesOk).toMatchObject({ result: '通过', message: '共 4 页，与著录一致' });
     const clean = report.items.find((i: { position: number }) => i.position === 1).findings.find((x: { checkId: string }) => x.checkId === 'YJ-AQ-01');
     expect(clean).toMatchObject({ result: '通过', message: expect.stringMatching(/未发现病毒（ClamAV \d/) });
     expect(report.package).toEqual(expect.arrayContaining([

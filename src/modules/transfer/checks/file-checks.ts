@@ -1,25 +1,22 @@
 /**
  * File-level checks: fixity against what the package declared, electronic
  * attributes (size, format vs extension), format on the archival list, and
- * whether the file opens — PDFs through qpdf (structure, encryption), XML through
+ * whether the file opens — PDFs through the PDF inspector (qpdf: structure, encryption), XML through
  * a streaming parser that refuses entity declarations (billion laughs, external
  * entities), DA/T 48 EEPs through their own streaming reader, empty files; and the
  * signatures a file carries (signatures.ts). Virus checks are 未检测 until a
  * scanner is configured.
  */
-import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { promisify } from 'node:util';
 import { SaxesParser } from 'saxes';
+import type { PdfFacts, PdfInspector } from '../../../platform/pdf/inspector.js';
 import type { Clamd } from '../../../platform/scan/clamd.js';
 import type { CheckEvidence, CheckResult } from '../model.js';
 import { checkScan, IMAGE_KINDS } from './digitization.js';
-import { ARCHIVAL_FORMATS, identifyFormat, type FormatFacts } from './formats.js';
+import { identifyFormat, type FormatFacts } from './formats.js';
 import type { Finding } from './item-checks.js';
 import { checkSignatures, eepReadable } from './signatures.js';
 import { inspectEep } from './signatures-eep.js';
-
-const run = promisify(execFile);
 
 export interface SubjectFile {
   id: string;
@@ -38,20 +35,12 @@ export interface FileCheckSettings {
   archivalFormats: readonly string[];
   /** Lowest resolution of scanned images (DA/T 31: 200 dpi at least; many archives ask 300). */
   minDpi: number;
+  /** Opens PDFs (structure, encryption, pages, signatures present): one shared set of helpers. */
+  pdf: PdfInspector;
   /** ClamAV's clamd, when LANTAI_CLAMD_SOCKET names one; without it the virus check is 未检测. */
   virusScanner: Clamd | null;
   /** What the scanner says of itself (engine and signature version/date), for the evidence. */
   scannerVersion?: string | null;
-}
-
-export const DEFAULT_FILE_SETTINGS: FileCheckSettings = { archivalFormats: ARCHIVAL_FORMATS, minDpi: 200, virusScanner: null };
-
-async function pdfPages(file: string): Promise<number | null> {
-  try {
-    return Number((await run('qpdf', ['--show-npages', file], { timeout: 60_000 })).stdout.trim());
-  } catch {
-    return null;
-  }
 }
 
 const ok = (message = '符合要求'): { result: CheckResult; evidence: CheckEvidence } => ({ result: '通过', evidence: { message } });
@@ -88,27 +77,30 @@ async function xmlReadable(file: string): Promise<{ result: CheckResult; evidenc
   return problem ? { result: '不通过', evidence: { message: problem } } : ok('XML 格式良好');
 }
 
-/** One qpdf run per PDF: structure, and whether it is encrypted (a password, or encryption with an empty one). */
-async function pdfReadable(file: string): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
-  let out: string;
-  try {
-    out = (await run('qpdf', ['--check', file], { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
-  } catch (err) {
-    const e = err as { code?: number | string; stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') return { result: '未检测', evidence: { message: '未安装 qpdf，无法检测 PDF' } };
-    const said = `${e.stderr ?? ''}${e.stdout ?? ''}`;
-    if (/invalid password/i.test(said)) return { result: '不通过', evidence: { message: 'PDF 已加密（需要密码才能打开），长期保存中无法保证可读' } };
-    // qpdf exits 3 for problems it recovered from: readable, but worth a look.
-    if (e.code === 3) return /File is not encrypted/.test(said) ? { result: '警告', evidence: { message: 'PDF 有可修复的结构问题', found: said.trim().split('\n').slice(-3).join(' ') } } : { result: '不通过', evidence: { message: 'PDF 已加密' } };
-    return { result: '不通过', evidence: { message: 'PDF 结构损坏，无法打开', found: said.trim().slice(0, 200) } };
+/** YJ-KY-03 for a PDF from the inspector's facts: structure, and whether it is encrypted (with a password, or with an empty one). */
+function pdfReadable(facts: PdfFacts): { result: CheckResult; evidence: CheckEvidence } {
+  const by = `（${facts.engine}）`;
+  switch (facts.status) {
+    case 'unavailable':
+      return { result: '未检测', evidence: { message: '未安装 qpdf / pikepdf，无法检测 PDF' } };
+    case 'timeout':
+      return { result: '未检测', evidence: { message: `PDF 检测超时${by}`, found: facts.problems[0] ?? null } };
+    case 'password':
+      return { result: '不通过', evidence: { message: `PDF 已加密（需要密码才能打开），长期保存中无法保证可读${by}` } };
+    case 'damaged':
+    case 'unreadable':
+      return { result: '不通过', evidence: { message: `PDF 结构损坏，无法打开${by}`, found: (facts.problems[0] ?? '').slice(0, 200) } };
+    default:
   }
-  if (!/File is not encrypted/.test(out)) return { result: '不通过', evidence: { message: 'PDF 已加密（即使无需密码也限制了长期保存中的处理）', found: /file encryption method: (\S+)/.exec(out)?.[1] ?? null } };
-  return ok('PDF 结构完好');
+  if (facts.encrypted) return { result: '不通过', evidence: { message: `PDF 已加密（即使无需密码也限制了长期保存中的处理）${by}` } };
+  // Problems qpdf recovered from: readable, but worth a look.
+  if (facts.status === 'warnings') return { result: '警告', evidence: { message: `PDF 有可修复的结构问题${by}`, found: facts.problems.slice(0, 3).join(' ') } };
+  return ok(`PDF 结构完好，${facts.pages ?? '?'} 页，版本 ${facts.version ?? '未知'}${by}`);
 }
 
-async function readable(file: SubjectFile, format: FormatFacts): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
+async function readable(file: SubjectFile, format: FormatFacts, pdf: PdfFacts | null): Promise<{ result: CheckResult; evidence: CheckEvidence }> {
   if (file.size === 0) return { result: '不通过', evidence: { message: '空文件（0 字节）' } };
-  if (format.kind === 'pdf') return pdfReadable(file.stagedPath);
+  if (pdf) return pdfReadable(pdf);
   if (format.kind === 'xml') return xmlReadable(file.stagedPath);
   if (format.mime === null) return { result: '未检测', evidence: { message: '格式无法识别，未检测可读性' } };
   return { result: '未检测', evidence: { message: `暂不检测${format.label}的可读性` } };
@@ -149,15 +141,16 @@ export async function checkFile(file: SubjectFile, settings: FileCheckSettings, 
 
   // An EEP is read once here, by its own streaming reader: a generic XML pass would gather its base64 whole.
   const eep = format.kind === 'xml' && file.size > 0 ? await inspectEep(file.stagedPath) : null;
-  const opened = eep ? eepReadable(eep) : await readable(file, format);
+  const pdf = format.kind === 'pdf' && file.size > 0 ? await settings.pdf.inspect(file.stagedPath) : null;
+  const opened = eep ? eepReadable(eep) : await readable(file, format, pdf);
   findings.push(at('YJ-KY-03', opened));
   let pages: number | null = null;
   if (format.kind !== null && IMAGE_KINDS.has(format.kind) && file.size > 0) {
-    const scan = await checkScan(file.stagedPath, settings.minDpi);
+    const scan = await checkScan(file.stagedPath, file.size, settings.minDpi);
     findings.push(at('YJ-KY-04', scan));
     pages = scan.pages;
-  } else if (format.kind === 'pdf' && wantPages && opened.result !== '不通过') pages = await pdfPages(file.stagedPath);
+  } else if (pdf && wantPages && opened.result !== '不通过') pages = pdf.pages;
   findings.push(at('YJ-AQ-01', await virus(file, settings)));
-  for (const verdict of await checkSignatures(file.stagedPath, format, eep)) findings.push(at('YJ-ZS-11', verdict));
+  for (const verdict of await checkSignatures(file.stagedPath, format, eep, pdf?.signed ?? false)) findings.push(at('YJ-ZS-11', verdict));
   return { findings, format, pages };
 }

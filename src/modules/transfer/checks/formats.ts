@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileTypeFromFile } from 'file-type';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import yauzl from 'yauzl';
 
 export interface FormatFacts {
@@ -51,18 +51,25 @@ async function isOfd(file: string): Promise<boolean> {
   });
 }
 
-/** Sniffs the first bytes of a file that file-type did not recognise: XML or text. */
-async function sniffText(file: string): Promise<{ mime: string; kind: string } | null> {
+/** XML or text, from the first bytes of a file that file-type did not recognise. */
+function sniffText(head: Buffer): { mime: string; kind: string } | null {
+  const bytes = head.subarray(0, 4096);
+  if (bytes.length === 0) return null;
+  if (bytes.includes(0)) return null;
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (text.startsWith('<?xml') || /^<[A-Za-z_\u4e00-\u9fff][^>]*>/.test(text)) return { mime: 'application/xml', kind: 'xml' };
+  return { mime: 'text/plain', kind: 'txt' };
+}
+
+/** How much of a file one read brings in for identification; most formats decide within the first 4 KiB. */
+const HEAD = 64 * 1024;
+
+async function readHead(file: string): Promise<Buffer> {
   const handle = await fs.open(file, 'r');
   try {
-    const head = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (bytes.length === 0) return null;
-    if (bytes.includes(0)) return null;
-    const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    if (text.startsWith('<?xml') || /^<[A-Za-z_\u4e00-\u9fff][^>]*>/.test(text)) return { mime: 'application/xml', kind: 'xml' };
-    return { mime: 'text/plain', kind: 'txt' };
+    const head = Buffer.alloc(HEAD);
+    const { bytesRead } = await handle.read(head, 0, HEAD, 0);
+    return head.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -72,7 +79,11 @@ async function sniffText(file: string): Promise<{ mime: string; kind: string } |
 export async function identifyFormat(file: string, name: string = file): Promise<FormatFacts> {
   const ext = path.extname(name).slice(1).toLowerCase();
   const extension = SAME[ext] ?? ext;
-  const found = await fileTypeFromFile(file);
+  // One read of the head settles nearly every file; a zip container (DOCX, XLSX, OFD…) or a
+  // head file-type cannot place is looked at again through the whole file.
+  const head = await readHead(file);
+  let found = await fileTypeFromBuffer(head);
+  if (head.length === HEAD && (!found || found.ext === 'zip')) found = await fileTypeFromFile(file);
   let mime: string | null = found?.mime ?? null;
   let kind: string | null = found ? (SAME[found.ext] ?? found.ext) : null;
   if (kind === 'zip' && (await isOfd(file))) {
@@ -80,7 +91,7 @@ export async function identifyFormat(file: string, name: string = file): Promise
     kind = 'ofd';
   }
   if (!found) {
-    const text = await sniffText(file);
+    const text = sniffText(head);
     if (text) ({ mime, kind } = text);
   }
   return { mime, kind, label: kind ? (LABELS[kind] ?? kind.toUpperCase()) : '无法识别', extension };

@@ -28,6 +28,7 @@ const FIELD_LABELS: Record<string, string> = {
   title: '题名', responsible: '责任者', date: '日期', year: '年度', retention: '保管期限', classification: '密级', secrecyTerm: '保密期限', control: '控制标识',
   openness: '开放状态', orgCode: '机构（问题）代码', pageCount: '页数', archivalCode: '档号', combinationType: '文件组合类型', docNumber: '文件编号',
 };
+const PASSED: CheckEvidence = { message: '符合要求' };
 const label = (field: string) => FIELD_LABELS[field] ?? field;
 const ITEM_CHECKS: CheckId[] = ['YJ-ZS-02', 'YJ-ZS-03', 'YJ-ZS-04', 'YJ-ZS-05', 'YJ-ZS-06', 'YJ-ZS-07', 'YJ-ZS-08', 'YJ-ZS-10', 'YJ-WZ-03', 'YJ-KY-01', 'YJ-AQ-04'];
 // eslint-disable-next-line no-control-regex
@@ -66,8 +67,15 @@ function ruleCheck(code: string, field: string): CheckId {
  * Checks every item's description. `codesInCatalog` are the codes of this package
  * already held by the archive (looked up by the caller).
  */
-export function checkItems(items: readonly SubjectItem[], ctx: ItemContext, codesInCatalog: ReadonlySet<string>): { findings: Finding[]; valid: Map<string, ItemInput> } {
+export function checkItems(
+  items: readonly SubjectItem[],
+  ctx: ItemContext,
+  codesInCatalog: ReadonlySet<string>,
+  /** Where findings go as they are made; by default into the returned list. */
+  emit?: (finding: Finding) => void,
+): { findings: Finding[]; valid: Map<string, ItemInput> } {
   const findings: Finding[] = [];
+  const push = emit ?? ((f: Finding) => void findings.push(f));
   const valid = new Map<string, ItemInput>();
   const codeSeen = new Map<string, number>();
   for (const item of items) {
@@ -104,11 +112,11 @@ export function checkItems(items: readonly SubjectItem[], ctx: ItemContext, code
     if (item.fileIds.length === 0) add('YJ-ZS-10', { message: '该件没有电子文件' });
     for (const check of ITEM_CHECKS) {
       const found = problems.get(check);
-      if (!found) findings.push({ checkId: check, itemId: item.id, fileId: null, result: '通过', evidence: { message: '符合要求' } });
+      if (!found) push({ checkId: check, itemId: item.id, fileId: null, result: '通过', evidence: PASSED });
       else {
         // Control characters and markup are suspicious, not fatal; everything else fails the item.
         const result: CheckResult = check === 'YJ-ZS-06' ? '警告' : '不通过';
-        for (const evidence of found) findings.push({ checkId: check, itemId: item.id, fileId: null, result, evidence });
+        for (const evidence of found) push({ checkId: check, itemId: item.id, fileId: null, result, evidence });
       }
     }
   }

@@ -6,6 +6,7 @@
  * check of a draft (自检), leaves it a draft with the results attached.
  */
 import os from 'node:os';
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../../../platform/db/database.js';
 import type { JobContext } from '../../../platform/jobs/model.js';
@@ -14,7 +15,7 @@ import type { Viewer } from '../../accounts/viewer.js';
 import { classKeyOf, parseArchivalCode } from '../../catalog/archival-code.js';
 import type { CatalogService } from '../../catalog/service.js';
 import { CHECK_RESULTS, PROPERTIES, type CheckResult } from '../model.js';
-import { checkFile, DEFAULT_FILE_SETTINGS, type FileCheckSettings, type SubjectFile } from './file-checks.js';
+import { checkFile, type FileCheckSettings, type SubjectFile } from './file-checks.js';
 import { checkItems, type Finding, type SubjectItem } from './item-checks.js';
 import { checkPackage } from './package-checks.js';
 import { CHECK_BY_ID } from './registry.js';
@@ -43,9 +44,9 @@ export function worst(results: Iterable<CheckResult>): CheckResult {
   return w;
 }
 
-export function createCheckRunner(deps: { db: Db; catalog: CatalogService; settings?: FileCheckSettings; classified: boolean }) {
+export function createCheckRunner(deps: { db: Db; catalog: CatalogService; settings: FileCheckSettings; classified: boolean }) {
   const { db, catalog } = deps;
-  const baseSettings = deps.settings ?? DEFAULT_FILE_SETTINGS;
+  const baseSettings = deps.settings;
 
   return async function runChecks(payload: { transferId: string; draft: boolean }, ctx: JobContext): Promise<CheckSummary> {
     try {
@@ -95,7 +96,22 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
     for (let i = 0; i < codes.length; i += 500) {
       for (const r of await db.selectFrom('records').select('archival_code').where('archival_code', 'in', codes.slice(i, i + 500)).execute()) if (r.archival_code) taken.add(r.archival_code);
     }
-    const { findings, valid } = checkItems(items, itemContext, taken);
+    // Findings are kept with their evidence already serialised, and the same evidence as the same
+    // string: ten thousand items and files give some two hundred thousand findings, most of them
+    // "符合要求", and shared strings hold far less memory than as many object graphs.
+    const findings: StoredFinding[] = [];
+    const evidenceText = new Map<string, string>();
+    const keep = (f: Finding) => {
+      let evidence = JSON.stringify(f.evidence);
+      if (evidence.length < 200) {
+        const known = evidenceText.get(evidence);
+        if (known === undefined) {
+          if (evidenceText.size < 10_000) evidenceText.set(evidence, evidence);
+        } else evidence = known;
+      }
+      findings.push({ checkId: f.checkId, itemId: f.itemId, fileId: f.fileId, result: f.result, evidence, message: f.itemId === null && f.fileId === null ? f.evidence.message : '' });
+    };
+    const { valid } = checkItems(items, itemContext, taken, keep);
     // The scanner's engine and signature version go into every virus finding's evidence.
     const settings: FileCheckSettings = baseSettings.virusScanner ? { ...baseSettings, scannerVersion: (await baseSettings.virusScanner.version())?.text ?? null } : baseSettings;
 
@@ -110,20 +126,25 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
     const pagesOf = new Map<string, number | null>();
     const wantsPages = new Set(items.filter((i) => typeof i.metadata.pageCount === 'number' || /^\d+$/.test(String(i.metadata.pageCount ?? ''))).flatMap((i) => i.fileIds));
     let done = 0;
+    let reported = performance.now();
     const queue = [...files];
     const worker = async () => {
       for (let f = queue.shift(); f; f = queue.shift()) {
         ctx.signal.throwIfAborted();
         const checked = await checkFile(f, settings, wantsPages.has(f.id));
-        findings.push(...checked.findings);
+        checked.findings.forEach(keep);
         mimes.set(f.id, checked.format.mime);
         pagesOf.set(f.id, checked.pages);
         done += 1;
-        if (done % 20 === 0 || done === files.length) await ctx.progress({ done, total: files.length, unit: 'files', message: '检测文件' });
+        // Progress at most four times a second: with ten thousand small files a write per file would cost more than the checks.
+        if (done === files.length || performance.now() - reported >= 250) {
+          reported = performance.now();
+          await ctx.progress({ done, total: files.length, unit: 'files', message: '检测文件' });
+        }
       }
     };
     // Reading files and running qpdf wait on the disk and on child processes: keep every core busy.
-    await Promise.all(Array.from({ length: Math.max(2, os.availableParallelism() * 2) }, () => worker()));
+    await Promise.all(Array.from({ length: Math.max(8, os.availableParallelism() * 8) }, () => worker()));
 
     // 页数 against the pages of the item's files (DA/T 70: content against metadata).
     for (const item of items) {
@@ -133,11 +154,11 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       const counts = item.fileIds.filter((id) => mimes.get(id) !== 'application/xml').map((id) => pagesOf.get(id) ?? null);
       if (counts.length === 0) continue;
       if (counts.some((c) => c === null)) {
-        findings.push({ checkId: 'YJ-ZS-12', itemId: item.id, fileId: null, result: '未检测', evidence: { message: '部分文件无法计算页数' } });
+        keep({ checkId: 'YJ-ZS-12', itemId: item.id, fileId: null, result: '未检测', evidence: { message: '部分文件无法计算页数' } });
         continue;
       }
       const total = counts.reduce((a: number, b) => a + (b ?? 0), 0);
-      findings.push(
+      keep(
         total === declared
           ? { checkId: 'YJ-ZS-12', itemId: item.id, fileId: null, result: '通过', evidence: { message: `共 ${total} 页，与著录一致` } }
           : { checkId: 'YJ-ZS-12', itemId: item.id, fileId: null, result: '警告', evidence: { message: `文件共 ${total} 页，著录为 ${declared} 页`, expected: declared, found: total } },
@@ -162,18 +183,37 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       extraOnCarrier: transfer.carrier ? ((JSON.parse(transfer.carrier) as { extra?: string[] }).extra ?? []) : [],
       receivedBy: transfer.created_by ? ((await findUserNames(db, [transfer.created_by])).get(transfer.created_by) ?? `接口密钥或系统（${transfer.channel}）`) : `接口密钥或系统（${transfer.channel}）`,
     });
-    findings.push(...packageFindings);
+    packageFindings.forEach(keep);
 
     const summary = summarise(findings, { draft: payload.draft, items: items.length, files: files.length, bytes });
     const at = summary.checkedAt;
     await db.transaction().execute(async (tx) => {
       await tx.deleteFrom('transfer_check_results').where('transfer_id', '=', transfer.id).execute();
-      const rows = findings.map((f) => ({ id: uuidv7(), transfer_id: transfer.id, check_id: f.checkId, item_id: f.itemId, file_id: f.fileId, result: f.result, evidence: JSON.stringify(f.evidence) }));
-      for (let i = 0; i < rows.length; i += 500) await tx.insertInto('transfer_check_results').values(rows.slice(i, i + 500)).execute();
-      const byItem = new Map<string, CheckResult[]>();
-      for (const f of findings) if (f.itemId) byItem.set(f.itemId, [...(byItem.get(f.itemId) ?? []), f.result]);
-      for (const item of items) await tx.updateTable('transfer_items').set({ result: worst(byItem.get(item.id) ?? []) }).where('id', '=', item.id).execute();
-      for (const [fileId, mime] of mimes) await tx.updateTable('transfer_files').set({ mime, item_id: fileItem.get(fileId) ?? null }).where('id', '=', fileId).execute();
+      for (let i = 0; i < findings.length; i += 500) {
+        const rows = findings.slice(i, i + 500).map((f) => ({ id: uuidv7(), transfer_id: transfer.id, check_id: f.checkId, item_id: f.itemId, file_id: f.fileId, result: f.result, evidence: f.evidence }));
+        await tx.insertInto('transfer_check_results').values(rows).execute();
+      }
+      const byItem = new Map<string, CheckResult>();
+      for (const f of findings) if (f.itemId) byItem.set(f.itemId, worst([byItem.get(f.itemId) ?? '未检测', f.result]));
+      // Set-based: a handful of statements for ten thousand items, not one each.
+      const itemsByResult = new Map<CheckResult, string[]>();
+      for (const item of items) {
+        const result = byItem.get(item.id) ?? '未检测';
+        itemsByResult.set(result, [...(itemsByResult.get(result) ?? []), item.id]);
+      }
+      for (const [result, ids] of itemsByResult) {
+        for (let i = 0; i < ids.length; i += 500) await tx.updateTable('transfer_items').set({ result }).where('id', 'in', ids.slice(i, i + 500)).execute();
+      }
+      const fileIds = [...mimes.keys()];
+      for (let i = 0; i < fileIds.length; i += 300) {
+        const chunk = fileIds.slice(i, i + 300);
+        const caseOf = (value: (id: string) => string | null) => sql<string | null>`case id ${sql.join(chunk.map((id) => sql`when ${id} then ${value(id)}`), sql` `)} end`;
+        await tx
+          .updateTable('transfer_files')
+          .set({ mime: caseOf((id) => mimes.get(id) ?? null), item_id: caseOf((id) => fileItem.get(id) ?? null) })
+          .where('id', 'in', chunk)
+          .execute();
+      }
       await tx
         .updateTable('transfers')
         .set({ summary: JSON.stringify(summary), checked_at: at, updated_at: at, ...(payload.draft ? {} : { status: 'checked' as const }) })
@@ -184,7 +224,17 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
   }
 }
 
-export function summarise(findings: readonly Finding[], facts: { draft: boolean; items: number; files: number; bytes: number }): CheckSummary {
+/** A finding as the check keeps it until it is stored: evidence as JSON; `message` only for package-level findings. */
+export interface StoredFinding {
+  checkId: Finding['checkId'];
+  itemId: string | null;
+  fileId: string | null;
+  result: CheckResult;
+  evidence: string;
+  message: string;
+}
+
+export function summarise(findings: readonly StoredFinding[], facts: { draft: boolean; items: number; files: number; bytes: number }): CheckSummary {
   const zero = () => Object.fromEntries(CHECK_RESULTS.map((r) => [r, 0])) as Record<CheckResult, number>;
   const counts = zero();
   const byProperty = Object.fromEntries(PROPERTIES.map((p) => [p, zero()])) as Record<string, Record<CheckResult, number>>;
@@ -206,6 +256,6 @@ export function summarise(findings: readonly Finding[], facts: { draft: boolean;
     passRate: facts.items === 0 ? 0 : Math.round((passedItems / facts.items) * 1000) / 10,
     counts,
     byProperty,
-    package: findings.filter((f) => f.itemId === null && f.fileId === null).map((f) => ({ checkId: f.checkId, result: f.result, message: f.evidence.message })),
+    package: findings.filter((f) => f.itemId === null && f.fileId === null).map((f) => ({ checkId: f.checkId, result: f.result, message: f.message })),
   };
 }

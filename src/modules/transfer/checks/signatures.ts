@@ -9,10 +9,10 @@ import type { FormatFacts } from './formats.js';
 import { checkEepSignatures, type EepInspection, type Verdict } from './signatures-eep.js';
 import { checkPdfSignatures } from './signatures-pdf.js';
 
-/** The signature verdicts of one staged file; `eep` is its inspection when it is an EEP. */
-export async function checkSignatures(stagedPath: string, format: FormatFacts, eep: EepInspection | null): Promise<Verdict[]> {
+/** The signature verdicts of one staged file; `eep` is its inspection when it is an EEP; `pdfSigned` whether a PDF holds a /ByteRange. */
+export async function checkSignatures(stagedPath: string, format: FormatFacts, eep: EepInspection | null, pdfSigned = true): Promise<Verdict[]> {
   if (eep) return checkEepSignatures(stagedPath, eep);
-  if (format.kind === 'pdf') return checkPdfSignatures(stagedPath);
+  if (format.kind === 'pdf') return checkPdfSignatures(stagedPath, pdfSigned);
   if (format.kind === 'ofd') return [{ result: '未检测', evidence: { message: '暂不检测 OFD 电子签章' } }];
   return [{ result: '未检测', evidence: { message: format.kind ? `${format.label}无内嵌电子签名可检测` : '格式无法识别，未检测电子签名' } }];
 }

@@ -27,6 +27,8 @@ export interface FixtureFiles {
   scan300: Buffer;
   scan150: Buffer;
   blank: Buffer;
+  /** A white page whose only content is one line near its foot: not blank. */
+  lastLine: Buffer;
 }
 
 export async function makeFixtureFiles(dir: string): Promise<FixtureFiles> {
@@ -58,5 +60,10 @@ export async function makeFixtureFiles(dir: string): Promise<FixtureFiles> {
     scan300: await sharp({ create: { width: 600, height: 800, channels: 3, background: '#ffffff', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).withMetadata({ density: 300 }).tiff().toBuffer(),
     scan150: await sharp({ create: { width: 300, height: 400, channels: 3, background: '#ffffff', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).withMetadata({ density: 150 }).jpeg().toBuffer(),
     blank: await sharp({ create: { width: 600, height: 800, channels: 3, background: '#ffffff' } }).withMetadata({ density: 300 }).png().toBuffer(),
+    lastLine: await sharp({ create: { width: 600, height: 800, channels: 3, background: '#ffffff' } })
+      .composite([{ input: { create: { width: 400, height: 12, channels: 3, background: '#202020' } }, left: 100, top: 740 }])
+      .withMetadata({ density: 300 })
+      .png()
+      .toBuffer(),
   };
 }
