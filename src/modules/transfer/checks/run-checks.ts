@@ -59,6 +59,7 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
   };
 
   async function check(payload: { transferId: string; draft: boolean }, ctx: JobContext): Promise<CheckSummary> {
+    const startedAt = performance.now();
     const transfer = await db.selectFrom('transfers').selectAll().where('id', '=', payload.transferId).executeTakeFirstOrThrow();
     if (!payload.draft) await db.updateTable('transfers').set({ status: 'checking', updated_at: new Date().toISOString() }).where('id', '=', transfer.id).execute();
     const itemRows = await db.selectFrom('transfer_items').selectAll().where('transfer_id', '=', transfer.id).orderBy('position').execute();
@@ -112,6 +113,7 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       findings.push({ checkId: f.checkId, itemId: f.itemId, fileId: f.fileId, result: f.result, evidence, message: f.itemId === null && f.fileId === null ? f.evidence.message : '' });
     };
     const { valid } = checkItems(items, itemContext, taken, keep);
+    const itemsChecked = performance.now();
     // The scanner's engine and signature version go into every virus finding's evidence.
     const settings: FileCheckSettings = baseSettings.virusScanner ? { ...baseSettings, scannerVersion: (await baseSettings.virusScanner.version())?.text ?? null } : baseSettings;
 
@@ -145,6 +147,7 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
     };
     // Reading files and running qpdf wait on the disk and on child processes: keep every core busy.
     await Promise.all(Array.from({ length: Math.max(8, os.availableParallelism() * 8) }, () => worker()));
+    const filesChecked = performance.now();
 
     // 页数 against the pages of the item's files (DA/T 70: content against metadata).
     for (const item of items) {
@@ -220,6 +223,8 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
         .where('id', '=', transfer.id)
         .execute();
     });
+    const ms = (from: number, to: number) => Math.round(to - from);
+    ctx.log.info({ transferId: transfer.id, items: items.length, files: files.length, itemsMs: ms(startedAt, itemsChecked), filesMs: ms(itemsChecked, filesChecked), storeMs: ms(filesChecked, performance.now()) }, 'hand-over checked');
     return summary;
   }
 }
