@@ -131,7 +131,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const transfers = createTransferService({ audit, jobs, catalog, organisations });
     const pdfInspector = createPdfInspector();
     const virusScanner = config.clamdSocket ? createClamd({ socket: config.clamdSocket }) : null;
-    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner, pdf: pdfInspector } }), { concurrency: 1 });
+    jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner, clamavDbDir: config.clamavDbDir, pdf: pdfInspector } }), { concurrency: 1 });
     const stagingDir = path.join(config.dataDir, 'staging');
     registerTransferRoutes(http, {
       db: database.db,

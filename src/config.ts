@@ -39,6 +39,8 @@ export interface Config {
   sessionIdleMinutes: number;
   require2fa: boolean;
   clamdSocket: string | undefined;
+  /** clamd's DatabaseDirectory, where `lantai av import-signatures` installs signatures. */
+  clamavDbDir: string;
   fixityCron: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Outside the database: the key that signs audit checkpoints, and the checkpoint file (DESIGN.md, accounts). */
@@ -73,6 +75,7 @@ export const VARIABLES = [
   ['LANTAI_SESSION_IDLE_MINUTES', '30', '会话空闲超时（分钟）/ session idle timeout in minutes'],
   ['LANTAI_REQUIRE_2FA', '1', '要求双因素认证（演示环境默认 0）/ require two-factor sign-in'],
   ['LANTAI_CLAMD_SOCKET', '', 'ClamAV clamd 套接字 / clamd socket for virus checks'],
+  ['LANTAI_CLAMAV_DB_DIR', '/var/lib/clamav', 'clamd 的特征库目录（离线导入特征库写入此处）/ clamd\'s signature folder (offline imports go here)'],
   ['LANTAI_FIXITY_CRON', '0 1 * * *', '固定性审计计划 / fixity audit schedule (cron)'],
   ['LANTAI_LOG_LEVEL', 'info', '日志级别 / log level'],
   ['LANTAI_AUDIT_KEY_FILE', '<LANTAI_DATA_DIR>/audit/checkpoint.key', '审计检查点签名密钥文件（库外保存）/ key signing audit checkpoints, kept outside the database'],
@@ -220,6 +223,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     sessionIdleMinutes: integer(env, 'LANTAI_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     require2fa: bool(env, 'LANTAI_REQUIRE_2FA', !demo),
     clamdSocket: text(env, 'LANTAI_CLAMD_SOCKET'),
+    clamavDbDir: path.resolve(cwd, text(env, 'LANTAI_CLAMAV_DB_DIR') ?? '/var/lib/clamav'),
     fixityCron,
     logLevel: oneOf(env, 'LANTAI_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     inProcessWorkers: bool(env, 'LANTAI_IN_PROCESS_WORKERS', true),

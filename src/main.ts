@@ -16,6 +16,7 @@ import { registerAccountsCli, signInAtTerminal, type RoleCommand } from './modul
 import type { Actor } from './modules/accounts/service.js';
 import { registerAuditCli } from './modules/audit/cli.js';
 import { seedDemoCatalog } from './modules/catalog/demo.js';
+import { registerAvCli } from './modules/transfer/av-cli.js';
 import { registerTransferCli } from './modules/transfer/cli.js';
 import type { Tx } from './platform/db/database.js';
 
@@ -29,7 +30,7 @@ export interface CliContext {
 }
 
 /** Commands contributed by modules (user, audit-log; transfer, preservation… add theirs here). */
-const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli, registerTransferCli];
+const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli, registerTransferCli, registerAvCli];
 
 /** The demo fonds, described and arranged by the demo archivist. */
 async function seedDemoCatalogAs(tx: Tx, app: App): Promise<void> {

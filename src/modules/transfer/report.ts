@@ -90,6 +90,7 @@ table.inner td { border: none; border-bottom: 0.3pt dotted #999; } thead { displ
 <h1>电子档案移交四性检测报告</h1>
 <p>移交批次：${esc(report.transfer.title)}（第 ${report.transfer.version} 版）　状态：${esc(STATUS_LABELS[report.transfer.status as keyof typeof STATUS_LABELS]?.zh ?? report.transfer.status)}　检测时间：${esc(s?.checkedAt ?? '')}</p>
 ${s ? `<p>共 ${s.items} 件、${s.files} 个文件、${s.bytes} 字节；通过 ${s.passedItems} 件，合格率 ${s.passRate}%。</p>` : '<p>尚未检测。</p>'}
+${s ? `<p>病毒检测：${esc(s.virusDatabase?.zh ?? '未配置病毒检测服务')}</p>` : ''}
 <h2>按检测属性汇总</h2>
 <table><thead><tr><th>属性</th><th>通过</th><th>警告</th><th>不通过</th><th>未检测</th></tr></thead><tbody>${summaryRows}</tbody></table>
 <h2>批次检测</h2>

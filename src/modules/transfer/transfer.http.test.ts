@@ -188,6 +188,8 @@ describe.each(DIALECTS)('hand-over over HTTP on %s', (dialect) => {
     expect(pagesOk).toMatchObject({ result: '通过', message: '共 4 页，与著录一致' });
     const clean = report.items.find((i: { position: number }) => i.position === 1).findings.find((x: { checkId: string }) => x.checkId === 'YJ-AQ-01');
     expect(clean).toMatchObject({ result: '通过', message: expect.stringMatching(/未发现病毒（ClamAV \d/) });
+    // The report says how current the virus check was: the private clamd holds only a custom signature.
+    expect(report.summary.virusDatabase.zh).toMatch(/^ClamAV [\d.]+，特征库版本未知（仅自定义特征库）/);
     expect(report.package).toEqual(expect.arrayContaining([
       expect.objectContaining({ checkId: 'YJ-WZ-01', result: '不通过' }),
       expect.objectContaining({ checkId: 'YJ-WZ-05', result: '不通过', message: expect.stringContaining('缺少 1 个文件') }),

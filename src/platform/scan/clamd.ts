@@ -64,6 +64,14 @@ export function createClamd(options: { socket: string; maxBytes?: number; timeou
       }
     },
 
+    /** Asks clamd to reload its databases (after an import); true when it says RELOADING. clamd keeps scanning with the old set meanwhile. */
+    async reload(): Promise<boolean> {
+      const s = await connect(options.socket, 10_000);
+      const answer = reply(s);
+      s.end('zRELOAD\0');
+      return /RELOADING/.test(await answer);
+    },
+
     async scanFile(file: string, size: number): Promise<ScanOutcome> {
       if (size > maxBytes) return { status: 'too-large', limit: maxBytes };
       let s: net.Socket;

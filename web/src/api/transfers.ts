@@ -32,6 +32,8 @@ export const checkSummarySchema = z.object({
   counts: countsSchema,
   byProperty: z.record(z.string(), countsSchema),
   package: z.array(z.object({ checkId: z.string(), result: z.string(), message: z.string() })),
+  /** The virus scanner and the age of its signatures (null: no scanner configured). */
+  virusDatabase: z.optional(z.nullable(z.object({ zh: z.string(), en: z.string(), ageDays: z.nullable(z.number()) }))),
 });
 export type CheckSummary = z.infer<typeof checkSummarySchema>;
 

@@ -119,6 +119,7 @@ export const transferEn: TransferMessages = {
     failedItems: 'Failed',
     files: 'Files',
     checkedAt: 'Checked at',
+    virusDatabase: 'Virus scan',
     property: 'Property',
     package: 'Whole hand-over',
     perItem: 'Item by item',

@@ -121,6 +121,7 @@ export const transferZhCN = {
     failedItems: '不合格件数',
     files: '文件数',
     checkedAt: '检测时间',
+    virusDatabase: '病毒检测',
     property: '检测属性',
     package: '批次检测',
     perItem: '逐件检测',

@@ -39,6 +39,8 @@ export interface FileCheckSettings {
   pdf: PdfInspector;
   /** ClamAV's clamd, when LANTAI_CLAMD_SOCKET names one; without it the virus check is 未检测. */
   virusScanner: Clamd | null;
+  /** clamd's signature folder, where offline imports are recorded (platform/scan/signatures.ts). */
+  clamavDbDir?: string;
   /** What the scanner says of itself (engine and signature version/date), for the evidence. */
   scannerVersion?: string | null;
 }

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../../../platform/db/database.js';
 import type { JobContext } from '../../../platform/jobs/model.js';
+import { describeVirusDatabase, lastImport, type VirusDatabaseFacts } from '../../../platform/scan/signatures.js';
 import { findUserNames } from '../../accounts/organisations.js';
 import type { Viewer } from '../../accounts/viewer.js';
 import { classKeyOf, parseArchivalCode } from '../../catalog/archival-code.js';
@@ -34,6 +35,8 @@ export interface CheckSummary {
   passRate: number;
   counts: Record<CheckResult, number>;
   byProperty: Record<string, Record<CheckResult, number>>;
+  /** The virus scanner and the age of its signatures; null when no scanner is configured. */
+  virusDatabase?: VirusDatabaseFacts | null;
   /** Package-level findings (counts, continuity, completeness, process). */
   package: Array<{ checkId: string; result: CheckResult; message: string }>;
 }
@@ -115,7 +118,10 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
     const { valid } = checkItems(items, itemContext, taken, keep);
     const itemsChecked = performance.now();
     // The scanner's engine and signature version go into every virus finding's evidence.
-    const settings: FileCheckSettings = baseSettings.virusScanner ? { ...baseSettings, scannerVersion: (await baseSettings.virusScanner.version())?.text ?? null } : baseSettings;
+    const scanner = baseSettings.virusScanner ? await baseSettings.virusScanner.version() : null;
+    const settings: FileCheckSettings = baseSettings.virusScanner ? { ...baseSettings, scannerVersion: scanner?.text ?? null } : baseSettings;
+    // How current the virus check was: the signatures' date and their last offline import.
+    const virusDatabase = baseSettings.virusScanner ? describeVirusDatabase(scanner, baseSettings.clamavDbDir ? await lastImport(baseSettings.clamavDbDir) : null) : null;
 
     const files: SubjectFile[] = fileRows.map((f) => {
       const d = declared.get(f.id);
@@ -188,7 +194,7 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
     });
     packageFindings.forEach(keep);
 
-    const summary = summarise(findings, { draft: payload.draft, items: items.length, files: files.length, bytes });
+    const summary: CheckSummary = { ...summarise(findings, { draft: payload.draft, items: items.length, files: files.length, bytes }), virusDatabase };
     const at = summary.checkedAt;
     await db.transaction().execute(async (tx) => {
       await tx.deleteFrom('transfer_check_results').where('transfer_id', '=', transfer.id).execute();

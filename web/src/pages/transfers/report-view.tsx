@@ -71,6 +71,9 @@ export function ReportView({ report }: { report: TransferReport }) {
               <Statistic title={t('report.checkedAt')} value={new Date(s.checkedAt).toLocaleString(i18n.language)} styles={{ content: { fontSize: 14 } }} />
             </Col>
           </Row>
+          <Typography.Text data-testid="report-virus-database" type="secondary">
+            {t('report.virusDatabase')}：{s.virusDatabase ? (i18n.language.startsWith('zh') ? s.virusDatabase.zh : s.virusDatabase.en) : i18n.language.startsWith('zh') ? '未配置病毒检测服务' : 'no virus scanner configured'}
+          </Typography.Text>
           <Table<PropertyRow>
             data-testid="report-properties"
             rowKey="property"
