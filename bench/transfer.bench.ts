@@ -6,7 +6,7 @@
  *    with RSS < 300 MB; the virus scan, when a clamd is given (--clamd <socket>),
  *    is timed in a separate run.
  *
- *   npm run bench -- transfer [--size 2G] [--files 10000] [--clamd /run/clamav/clamd.ctl]
+ *   npm run bench -- transfer [--size 2G] [--files 10000] [--skip-big] [--skip-small] [--clamd /run/clamav/clamd.ctl | --clamd test]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,6 +20,7 @@ import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { SYSTEM_ACTOR } from '../src/modules/accounts/service.js';
 import { makeFixtureFiles } from '../src/modules/transfer/test-support/files.js';
+import { startTestClamd } from '../src/platform/scan/test-support/clamd.js';
 import { formatBytes, megabytesPerSecond, parseBytes, type BenchContext, type BenchRow } from './benchmark.js';
 import { createRandomFile, ddFsyncWrite, opensslDigest, warmPageCache } from './reference-rates.js';
 
@@ -232,7 +233,16 @@ export default async function transferBench(context: BenchContext): Promise<Benc
   const rows: BenchRow[] = [];
   if (context.flags.get('skip-big') === undefined) rows.push(...(await bigFile(context)));
   if (context.flags.get('skip-small') === undefined) rows.push(...(await smallFiles(context, null)));
+  // --clamd <socket> scans with a running clamd; --clamd test starts a private one (one test signature:
+  // the engine's streaming cost without the official databases' matching cost).
   const clamd = context.flags.get('clamd');
-  if (clamd) rows.push(...(await smallFiles(context, clamd)));
+  if (clamd === 'test') {
+    const test = await startTestClamd(path.join(context.workDir, 'clamd'), { streamMaxBytes: 64 * 1024 * 1024 });
+    try {
+      rows.push(...(await smallFiles(context, test.socket)));
+    } finally {
+      await test.stop();
+    }
+  } else if (clamd) rows.push(...(await smallFiles(context, clamd)));
   return rows;
 }
