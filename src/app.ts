@@ -41,7 +41,7 @@ import { CHECK_JOB, createTransferService, type TransferService } from './module
 import { createUploads } from './modules/transfer/uploads.js';
 import { createPdfInspector } from './platform/pdf/inspector.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
-import { ARCHIVAL_FORMATS } from './modules/transfer/checks/formats.js';
+import { ARCHIVAL_FORMATS } from './platform/formats/identify.js';
 import { createClamd } from './platform/scan/clamd.js';
 import { registerTransferRoutes } from './modules/transfer/routes.js';
 import { createPackageIntake } from './modules/transfer/packages/intake.js';

@@ -13,7 +13,7 @@ import type { PdfFacts, PdfInspector } from '../../../platform/pdf/inspector.js'
 import type { Clamd } from '../../../platform/scan/clamd.js';
 import type { CheckEvidence, CheckResult } from '../model.js';
 import { checkScan, IMAGE_KINDS } from './digitization.js';
-import { identifyFormat, type FormatFacts } from './formats.js';
+import { identifyFormat, type FormatFacts } from '../../../platform/formats/identify.js';
 import type { Finding } from './item-checks.js';
 import { checkSignatures, eepReadable } from './signatures.js';
 import { inspectEep } from './signatures-eep.js';

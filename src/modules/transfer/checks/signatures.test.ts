@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eepDocument, encoding, makeSigner, modifiedSignedObject, SAMPLE_RECORD, signatureBlock, signedObject, type Signer } from '../packages/eep-fixtures.js';
 import { makeFixtureFiles, type FixtureFiles } from '../test-support/files.js';
-import { identifyFormat } from './formats.js';
+import { identifyFormat } from '../../../platform/formats/identify.js';
 import { checkSignatures } from './signatures.js';
 import { inspectEep, signatureAlgorithm } from './signatures-eep.js';
 

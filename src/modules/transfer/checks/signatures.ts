@@ -5,7 +5,7 @@
  * formats, OFD electronic seals (GB/T 38540) and time stamps are 未检测 and say so.
  * A file without signatures is 未检测, never 不通过: signing is not required.
  */
-import type { FormatFacts } from './formats.js';
+import type { FormatFacts } from '../../../platform/formats/identify.js';
 import { checkEepSignatures, type EepInspection, type Verdict } from './signatures-eep.js';
 import { checkPdfSignatures } from './signatures-pdf.js';
 
