@@ -4,7 +4,7 @@
  * LANTAI_REQUIRE_2FA is on (GB/T 22239 level 3: two factors for administrators).
  */
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
+// qrcode is loaded when someone enrols (it is not needed to check a code).
 
 const ISSUER = '兰台 Lantai';
 
@@ -19,6 +19,7 @@ function totp(secret: string, username: string): TOTP {
 /** The otpauth:// URI and a PNG data URL of its QR code, for authenticator apps. */
 export async function enrolment(secret: string, username: string): Promise<{ uri: string; qrDataUrl: string }> {
   const uri = totp(secret, username).toString();
+  const QRCode = (await import('qrcode')).default;
   return { uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
 }
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseConfig } from '../../config.js';
 import { platformErrors } from '../http/errors.js';
 import type { Tables } from './tables.js';
@@ -75,7 +75,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 let pgTypesSet = false;
-function normalisePgTypes(): void {
+function normalisePgTypes(pg: typeof import('pg').default): void {
   if (pgTypesSet) return;
   pgTypesSet = true;
   const toIso = (v: string) => new Date(v).toISOString();
@@ -138,7 +138,9 @@ function openSqlite(file: string): Database {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  normalisePgTypes();
+  // Loaded only for PostgreSQL: the embedded default never pays for the driver.
+  const pg = (await import('pg')).default;
+  normalisePgTypes(pg);
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
   // A pool error on an idle client (server restart) must not crash the process.
   pool.on('error', () => undefined);

@@ -11,7 +11,7 @@
  * first 20, in which at least two cells name known columns. A workbook whose first
  * sheet is not the catalog (a cover sheet, say) is searched sheet by sheet.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { inspectZip } from '../../../platform/files/zip-guard.js';
 import { catalogErrors } from '../errors.js';
@@ -119,7 +119,9 @@ async function readXlsx(bytes: Buffer, isHeader: HeaderTest): Promise<ReadSheet>
     const why = { 'not-a-zip': ['不是有效的 xlsx 文件', 'not a valid xlsx file'], 'too-many-entries': ['xlsx 内部文件过多', 'too many parts'], 'too-large': ['解压后过大（疑似压缩炸弹）', 'too large when inflated (a zip bomb?)'], ratio: ['压缩比异常（疑似压缩炸弹）', 'suspicious compression ratio (a zip bomb?)'], 'unsafe-name': ['含有越出目录的文件名', 'holds a name that leaves its folder'] }[verdict.reason];
     throw catalogErrors.CATALOG_IMPORT_FORMAT({ reason: `${why[0]}（${verdict.detail}）`, reasonEn: `${why[1]} (${verdict.detail})` });
   }
-  const workbook = new ExcelJS.Workbook();
+  // Loaded on first use: ExcelJS costs the server ~27 MB resident.
+  const Excel = (await import('exceljs')).default;
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
