@@ -37,9 +37,12 @@ import { registerCatalogRoutes } from './modules/catalog/routes.js';
 import { registerCatalogImportRoutes } from './modules/catalog/import-routes.js';
 import { createCatalogImport } from './modules/catalog/import/service.js';
 import { transferMigrations } from './modules/transfer/migrations.js';
+import { preservationMigrations } from './modules/preservation/migrations.js';
 import { CHECK_JOB, createTransferService, type TransferService } from './modules/transfer/service.js';
 import { createUploads } from './modules/transfer/uploads.js';
 import { createPdfInspector } from './platform/pdf/inspector.js';
+import { createPreservationService, type PreservationService } from './modules/preservation/service.js';
+import { createAccession } from './modules/transfer/accept.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
 import { ARCHIVAL_FORMATS } from './platform/formats/identify.js';
 import { createClamd } from './platform/scan/clamd.js';
@@ -60,7 +63,7 @@ function readVersion(): string {
 export const VERSION = readVersion();
 
 /** Every migration, platform first, then each module's (in dependency order). */
-export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations, ...transferMigrations];
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations, ...transferMigrations, ...preservationMigrations];
 
 export interface App {
   config: Readonly<Config>;
@@ -69,7 +72,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService };
+  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -130,6 +133,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone });
     const transfers = createTransferService({ audit, jobs, catalog, organisations });
     const pdfInspector = createPdfInspector();
+    const preservation = createPreservationService();
     const virusScanner = config.clamdSocket ? createClamd({ socket: config.clamdSocket }) : null;
     jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner, clamavDbDir: config.clamavDbDir, pdf: pdfInspector } }), { concurrency: 1 });
     const stagingDir = path.join(config.dataDir, 'staging');
@@ -141,6 +145,8 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       intake: createPackageIntake({ db: database.db, transfers, stagingDir, getCategory: (db, id) => catalog.getCategory(db, id) }),
       carriers: createCarrierIntake({ db: database.db, transfers, stagingDir, carrierRoot: config.carrierRoot, getCategory: (db, id) => catalog.getCategory(db, id) }),
       jobs,
+      accession: createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, version: VERSION }),
+      zone: config.zone,
     });
     const opened = stores;
     return {
@@ -150,7 +156,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers },
+      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

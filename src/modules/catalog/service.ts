@@ -243,6 +243,20 @@ export function createCatalogService(deps: CatalogDeps) {
       return id;
     },
 
+    /**
+     * Attaches a kept file (bytes already in the blob store under `sha256`) to a record: the
+     * accession's way in. Returns the file's id, which preservation records and events use.
+     */
+    async attachFile(tx: Tx, actor: Actor, recordId: string, file: { sha256: string; sm3: string; size: number; name: string; role: string; position: number; pageCount: number | null; mime: string | null }): Promise<string> {
+      requireArchivist(actor);
+      const id = uuidv7();
+      await tx
+        .insertInto('record_files')
+        .values({ id, record_id: recordId, sha256: file.sha256, sm3: file.sm3, size: file.size, name: file.name, role: file.role, position: file.position, page_count: file.pageCount, mime: file.mime, created_at: now() })
+        .execute();
+      return id;
+    },
+
     async updateItem(tx: Tx, actor: Actor, viewer: Viewer, id: string, patch: ItemPatch): Promise<void> {
       requireArchivist(actor);
       const found = await repo.itemRow(tx, repo.scopedItems(tx, viewer), id);

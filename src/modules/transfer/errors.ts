@@ -6,6 +6,8 @@ export const transferErrors = defineErrors('transfer', {
   TRANSFER_FORBIDDEN: { status: 403, zh: '{who}无权{action}。', en: 'You may not {actionEn}.' },
   TRANSFER_AGENCY_ONLY: { status: 403, zh: '立档单位档案员只能办理本单位的移交。', en: "Agency clerks hand over their own agency's records only." },
   TRANSFER_FONDS_AGENCY: { status: 422, zh: '全宗 {fonds} 不属于该立档单位。', en: 'Fonds {fonds} does not belong to this agency.' },
+  TRANSFER_ACCEPT_FAILED_ITEMS: { status: 409, zh: '本批次有 {count} 件未通过四性检测（第 {positions} 件），不能整批接收；请退回并说明理由，待立档单位修改后重新移交。', en: '{count} items failed the four-property checks (items {positions}); the hand-over cannot be accepted whole. Return it with reasons for the agency to correct.' },
+  TRANSFER_ACCEPT_BYTES: { status: 409, zh: '文件“{path}”的暂存副本与检测时不一致（{reason}），未接收任何内容；请退回重新移交。', en: 'The staged copy of "{path}" no longer matches what was checked ({reasonEn}); nothing was accepted. Return the hand-over to be sent again.' },
   TRANSFER_STATE: { status: 409, zh: '移交批次当前为“{state}”，不能{action}。', en: 'The hand-over is {stateEn}; it cannot be {actionEn}.' },
   TRANSFER_PATH_INVALID: { status: 422, zh: '文件路径“{path}”不合规：{reason}', en: 'File path "{path}" is not valid: {reasonEn}' },
   TRANSFER_PATH_TAKEN: { status: 409, zh: '本批次已有文件“{path}”。', en: 'This hand-over already has a file "{path}".' },

@@ -11,6 +11,9 @@ import { z } from 'zod';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { LantaiError } from '../../platform/http/errors.js';
 import type { HttpServer } from '../../platform/http/server.js';
+import type { Viewer } from '../accounts/viewer.js';
+import { viewerOf } from '../accounts/request-session.js';
+import type { Accession } from './accept.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import { accountsErrors } from '../accounts/errors.js';
 import { organisations } from '../accounts/organisations.js';
@@ -31,6 +34,8 @@ export interface TransferRouteDeps {
   carriers: CarrierIntake;
   /** To wake this process's job runner once a submit has committed. */
   jobs: Pick<JobQueue, 'nudge'>;
+  accession: Accession;
+  zone: Viewer['zone'];
 }
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -175,6 +180,9 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
     await act(request, 'transfer.return', request.params.id, (actor) => inTx((tx) => transfers.returnTransfer(tx, actor, request.params.id, request.body.reason, request.body.items)));
     return { ok: true as const };
   });
+  app.post('/api/transfers/:id/accept', { schema: { tags, summary: '接收进馆：文件入库、建立档案条目、保存记录与事件（整批）/ accept: files into the store, records, preservation records and events', params: idParams, response: { 200: z.object({ records: z.number(), files: z.number(), bytes: z.number() }) } } }, async (request) =>
+    act(request, 'transfer.accept', request.params.id, (actor) => deps.accession.accept(actor, viewerOf(request, deps.zone), request.params.id)),
+  );
   app.post('/api/transfers/:id/new-version', { schema: { tags, summary: '退回后修改并重新移交（生成新版本草稿）/ correct a returned hand-over as a new version', params: idParams, response: { 201: z.object({ id: z.string() }) } } }, async (request, reply) => {
     const id = await act(request, 'transfer.new-version', request.params.id, (actor) => inTx((tx) => transfers.resubmitAsNewVersion(tx, actor, request.params.id)));
     return reply.code(201).send({ id });

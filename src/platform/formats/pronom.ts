@@ -22,6 +22,8 @@ export interface PreservationFormat extends FormatFacts {
   formatName: string | null;
   version: string | null;
   creatingApplication: string | null;
+  /** The tool that identified it, with its version where known (a PREMIS agent). */
+  identifiedBy: string;
 }
 
 const PDF_VERSIONS: Record<string, string> = { '1.0': 'fmt/14', '1.1': 'fmt/15', '1.2': 'fmt/16', '1.3': 'fmt/17', '1.4': 'fmt/18', '1.5': 'fmt/19', '1.6': 'fmt/20', '1.7': 'fmt/276', '2.0': 'fmt/1129' };
@@ -131,11 +133,13 @@ function wave(bytes: Buffer): { puid: string; formatName: string; version: strin
 
 /** PRONOM identity, version and creating application of `file` (its package name `name`). */
 export async function identifyPreservationFormat(file: string, name: string, deps: { pdf: PdfInspector }): Promise<PreservationFormat> {
-  const facts = await identifyFormat(file, name);
+  const found = await identifyFormat(file, name);
+  const facts = { ...found, identifiedBy: 'file-type + Lantai (magic numbers, container and header fields)' };
   const none = { puid: null, formatName: null, version: null, creatingApplication: null };
   switch (facts.kind) {
     case 'pdf': {
       const pdf = await deps.pdf.inspect(file, { xmp: true });
+      facts.identifiedBy = pdf.engine;
       const creatingApplication = [pdf.creator, pdf.producer].filter((s): s is string => Boolean(s)).join(' / ') || null;
       if (pdf.pdfa) {
         const level = `${pdf.pdfa.part}${pdf.pdfa.conformance.toUpperCase()}`;
