@@ -42,6 +42,7 @@ import { CHECK_JOB, createTransferService, type TransferService } from './module
 import { createUploads } from './modules/transfer/uploads.js';
 import { createPdfInspector } from './platform/pdf/inspector.js';
 import { createPreservationService, type PreservationService } from './modules/preservation/service.js';
+import { registerPreservationRoutes } from './modules/preservation/routes.js';
 import { createAccession } from './modules/transfer/accept.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
 import { ARCHIVAL_FORMATS } from './platform/formats/identify.js';
@@ -130,7 +131,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const catalog = createCatalogService({ audit, organisations, settings: { classified: config.classified, fondsCodeWidth: config.fondsCodeWidth } });
     const archivalCodes = createArchivalCodes({ catalog, audit });
     registerCatalogImportRoutes(http, { db: database.db, audit, catalog, imports: createCatalogImport({ db: database.db, caps: database.caps, catalog, audit }), zone: config.zone });
-    registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone });
+    registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone, files: stores.primary });
     const transfers = createTransferService({ audit, jobs, catalog, organisations });
     const pdfInspector = createPdfInspector();
     const preservation = createPreservationService();
@@ -148,6 +149,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       accession: createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, version: VERSION }),
       zone: config.zone,
     });
+    registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone });
     const opened = stores;
     return {
       config,

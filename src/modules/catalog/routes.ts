@@ -13,6 +13,7 @@ import { organisations } from '../accounts/organisations.js';
 import { viewerOf } from '../accounts/routes.js';
 import type { Actor, AuditSink } from '../accounts/service.js';
 import type { Viewer } from '../accounts/viewer.js';
+import type { BlobStore } from '../../platform/storage/blob-store.js';
 import { batchRequestSchema, type Batches } from './batch.js';
 import type { ArchivalCodes } from './codes.js';
 import { catalogErrors } from './errors.js';
@@ -44,6 +45,8 @@ export interface CatalogRouteDeps {
   batches: Batches;
   review: OpennessReview;
   zone: Viewer['zone'];
+  /** Where kept files' bytes are read from (the primary blob store). */
+  files: Pick<BlobStore, 'get'>;
 }
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -137,6 +140,28 @@ export function registerCatalogRoutes(app: HttpServer, deps: CatalogRouteDeps): 
   app.get('/api/catalog/items/:id', { schema: { tags, summary: '档案详情（受控档案的查看记入审计）/ one item (views of controlled items are audited)', params: idParams, response: { 200: itemDetailSchema } } }, async (request) => {
     const { actor, viewer } = who(request);
     return db.transaction().execute((tx) => catalog.getItem(tx, actor, viewer, request.params.id));
+  });
+  // Formats a browser may show inline without running anything; the rest always download.
+  const INLINE = new Set(['application/pdf', 'image/png', 'image/jpeg', 'image/tiff', 'image/jp2', 'text/plain', 'audio/mpeg', 'audio/wav', 'video/mp4']);
+  app.get('/api/catalog/items/:id/files/:fileId', { schema: { tags, summary: '读取档案文件（须能查看该档案内容；受控档案的读取记入审计；三员不能读取）/ read a record’s file', params: idParams.extend({ fileId: z.string().min(1).max(64) }), querystring: z.object({ download: z.enum(['0', '1']).optional() }) } }, async (request, reply) => {
+    const { actor, viewer } = who(request);
+    let file: { sha256: string; name: string; mime: string | null; size: number };
+    try {
+      file = await db.transaction().execute((tx) => catalog.openFile(tx, actor, viewer, request.params.id, request.params.fileId));
+    } catch (err) {
+      if (err instanceof LantaiError && (err.status === 401 || err.status === 403)) {
+        await db.transaction().execute((tx) => audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'catalog.file.read', target: { type: 'record_file', id: request.params.fileId }, result: 'refused', reason: err.code }));
+      }
+      throw err;
+    }
+    const inline = request.query.download !== '1' && file.mime !== null && INLINE.has(file.mime);
+    return reply
+      .header('content-type', inline && file.mime ? file.mime : 'application/octet-stream')
+      .header('content-length', String(file.size))
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, no-store')
+      .send(await deps.files.get(file.sha256));
   });
   app.patch('/api/catalog/items/:id', { schema: { tags, summary: '修改著录项（带版本号，防止覆盖他人修改）/ update an item (with its version)', params: idParams, body: itemPatchSchema, response: { 200: okSchema } } }, async (request) => {
     await act(request, 'catalog.item.update', { type: 'record', id: request.params.id }, (tx, actor, viewer) => catalog.updateItem(tx, actor, viewer, request.params.id, request.body));

@@ -244,6 +244,24 @@ export function createCatalogService(deps: CatalogDeps) {
     },
 
     /**
+     * A record's file for reading (download, preview), through the Viewer: the viewer must see the
+     * record's content. Reads of controlled records (控制, or not yet open) are audited. The three
+     * admin roles never read records (三员分立), and their attempts are refused, not hidden.
+     */
+    async openFile(tx: Tx, actor: Actor, viewer: Viewer, recordId: string, fileId: string): Promise<{ sha256: string; name: string; mime: string | null; size: number }> {
+      if (viewer.roles.some((r) => r === 'system_admin' || r === 'security_admin' || r === 'auditor')) throw catalogErrors.CATALOG_FILE_ADMIN();
+      const found = await repo.itemRow(tx, repo.scopedItems(tx, viewer), recordId);
+      if (!found || found.summary.visibility !== 'content') throw catalogErrors.CATALOG_FILE_NOT_FOUND({ id: recordId, fileId });
+      const file = await tx.selectFrom('record_files').selectAll().where('id', '=', fileId).where('record_id', '=', recordId).executeTakeFirst();
+      if (!file) throw catalogErrors.CATALOG_FILE_NOT_FOUND({ id: recordId, fileId });
+      const { full } = found;
+      if (full.openness !== '开放' || full.control !== null) {
+        await log(tx, actor, 'catalog.file.read', { type: 'record_file', id: fileId, label: `${full.archival_code ?? full.title.slice(0, 40)} ${file.name}` }, { recordId, openness: full.openness, control: full.control });
+      }
+      return { sha256: file.sha256, name: file.name, mime: file.mime, size: Number(file.size) };
+    },
+
+    /**
      * Attaches a kept file (bytes already in the blob store under `sha256`) to a record: the
      * accession's way in. Returns the file's id, which preservation records and events use.
      */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../../platform/db/test-support/databases.js';
 import { createCatalogFixture, type CatalogFixture, type Session } from '../catalog/test-support/fixture.js';
@@ -160,5 +161,67 @@ describe.each(DIALECTS)('accession over HTTP on %s', (dialect) => {
     const accepted = await f.call(f.sessions.archivist, 'POST', `/api/transfers/${id}/accept`);
     expect(accepted.statusCode, accepted.body).toBe(200);
     expect(await store.stat(pdf)).not.toBeNull();
+  });
+
+  it('serves the kept files through the Viewer: staff and the record’s agency read them (audited), others do not, the three admins are refused', { timeout: 120_000 }, async () => {
+    const { id, numbers } = await checkedHandOver('第五批');
+    expect((await f.call(f.sessions.archivist, 'POST', `/api/transfers/${id}/accept`)).statusCode).toBe(200);
+    const [record] = await recordsOf([numbers[0] as number]);
+    const item = (await f.call(f.sessions.archivist, 'GET', `/api/catalog/items/${record?.id}`)).json();
+    const pdf = item.files[0];
+    expect(pdf).toMatchObject({ name: '通知.pdf', mime: 'application/pdf', sha256: sha256(files.pdf) });
+    const url = `/api/catalog/items/${record?.id}/files/${pdf.id}`;
+
+    const read = await f.call(f.sessions.archivist, 'GET', url);
+    expect(read.statusCode).toBe(200);
+    expect(read.headers['content-type']).toBe('application/pdf');
+    expect(read.headers['content-disposition']).toBe(`inline; filename*=UTF-8''${encodeURIComponent('通知.pdf')}`);
+    expect(sha256(read.rawPayload)).toBe(sha256(files.pdf));
+    expect((await f.call(f.sessions.archivist, 'GET', `${url}?download=1`)).headers['content-disposition']).toMatch(/^attachment;/);
+    // Not yet open (待定): the agency that made it reads it; another agency and the public do not.
+    expect((await f.call(f.sessions.clerk, 'GET', url)).statusCode).toBe(200);
+    expect((await f.call(f.sessions.otherClerk, 'GET', url)).statusCode).toBe(404);
+    expect((await f.call(f.sessions.citizen, 'GET', url)).statusCode).toBe(404);
+    expect((await f.call(f.anonymous, 'GET', url)).statusCode).toBe(404);
+    const admin = await f.call(f.sessions.sysadmin, 'GET', url);
+    expect(admin.statusCode).toBe(403);
+    expect(admin.json().code).toBe('CATALOG_FILE_ADMIN');
+    const reads = await db().selectFrom('audit_entries').select(['result', 'actor_username']).where('action', '=', 'catalog.file.read').where('target_id', '=', pdf.id).orderBy('seq').execute();
+    expect(reads).toEqual([
+      { result: 'ok', actor_username: 'archivist' },
+      { result: 'ok', actor_username: 'archivist' },
+      { result: 'ok', actor_username: 'clerk' },
+      { result: 'refused', actor_username: 'sysadmin' },
+    ]);
+  });
+
+  it('shows archivists the preservation records and timeline, and exports them as PREMIS 3.0 XML', { timeout: 120_000 }, async () => {
+    const { id, numbers } = await checkedHandOver('第六批');
+    expect((await f.call(f.sessions.archivist, 'POST', `/api/transfers/${id}/accept`)).statusCode).toBe(200);
+    const [record] = await recordsOf([numbers[0] as number]);
+    const res = await f.call(f.sessions.archivist, 'GET', `/api/catalog/items/${record?.id}/preservation`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.files).toEqual([expect.objectContaining({ originalPath: '第六批/通知.pdf', puid: 'fmt/20', sha256: sha256(files.pdf), sm3: createHash('sm3').update(files.pdf).digest('hex') })]);
+    expect(body.events.map((e: { type: string }) => e.type)).toEqual(['ingestion', 'message digest calculation', 'format identification', 'validation', 'virus check', 'accession']);
+    expect((await f.call(f.sessions.clerk, 'GET', `/api/catalog/items/${record?.id}/preservation`)).statusCode).toBe(403);
+
+    const xml = await f.call(f.sessions.archivist, 'GET', `/api/catalog/items/${record?.id}/premis.xml`);
+    expect(xml.statusCode).toBe(200);
+    expect(xml.headers['content-type']).toMatch(/^application\/xml/);
+    // Read back with a parser that shares nothing with the writer.
+    const parser = new SaxesParser({ xmlns: true });
+    const seen: Record<string, string[]> = {};
+    let current = '';
+    parser.on('opentag', (t) => (current = t.local));
+    parser.on('text', (text) => {
+      if (text.trim()) (seen[current] ??= []).push(text.trim());
+    });
+    parser.write(xml.body).close();
+    expect(seen.messageDigest).toEqual([sha256(files.pdf), createHash('sm3').update(files.pdf).digest('hex')]);
+    expect(seen.messageDigestAlgorithm).toEqual(['SHA-256', 'SM3']);
+    expect(seen.formatRegistryKey).toEqual(['fmt/20']);
+    expect(seen.eventType).toEqual(['ingestion', 'message digest calculation', 'format identification', 'validation', 'virus check', 'accession']);
+    expect(seen.agentName).toEqual(expect.arrayContaining(['archivist', 'Lantai 兰台']));
   });
 });
