@@ -43,7 +43,7 @@ import { createUploads } from './modules/transfer/uploads.js';
 import { createPdfInspector } from './platform/pdf/inspector.js';
 import { createPreservationService, type PreservationService } from './modules/preservation/service.js';
 import { registerPreservationRoutes } from './modules/preservation/routes.js';
-import { createAccession } from './modules/transfer/accept.js';
+import { createAccession, type Accession } from './modules/transfer/accept.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
 import { ARCHIVAL_FORMATS } from './platform/formats/identify.js';
 import { createClamd } from './platform/scan/clamd.js';
@@ -73,7 +73,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService };
+  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService; accession: Accession };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -138,6 +138,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const virusScanner = config.clamdSocket ? createClamd({ socket: config.clamdSocket }) : null;
     jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner, clamavDbDir: config.clamavDbDir, pdf: pdfInspector } }), { concurrency: 1 });
     const stagingDir = path.join(config.dataDir, 'staging');
+    const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, version: VERSION });
     registerTransferRoutes(http, {
       db: database.db,
       audit,
@@ -146,7 +147,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       intake: createPackageIntake({ db: database.db, transfers, stagingDir, getCategory: (db, id) => catalog.getCategory(db, id) }),
       carriers: createCarrierIntake({ db: database.db, transfers, stagingDir, carrierRoot: config.carrierRoot, getCategory: (db, id) => catalog.getCategory(db, id) }),
       jobs,
-      accession: createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, version: VERSION }),
+      accession,
       zone: config.zone,
     });
     registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone });
@@ -158,7 +159,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation },
+      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation, accession },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;
