@@ -150,7 +150,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       accession,
       zone: config.zone,
     });
-    registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone });
+    registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone, files: stores.primary, version: VERSION });
     const opened = stores;
     return {
       config,

@@ -5,6 +5,7 @@
  * a failing accept leaves the hand-over as it was, and its adopted blobs are
  * collected by gc because nothing refers to them.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -223,5 +224,49 @@ describe.each(DIALECTS)('accession over HTTP on %s', (dialect) => {
     expect(seen.formatRegistryKey).toEqual(['fmt/20']);
     expect(seen.eventType).toEqual(['ingestion', 'message digest calculation', 'format identification', 'validation', 'virus check', 'accession']);
     expect(seen.agentName).toEqual(expect.arrayContaining(['archivist', 'Lantai 兰台']));
+  });
+
+  it('exports a record as a BagIt bag that an independent reader validates, digest by digest', { timeout: 120_000 }, async () => {
+    const { id, numbers } = await checkedHandOver('第七批');
+    expect((await f.call(f.sessions.archivist, 'POST', `/api/transfers/${id}/accept`)).statusCode).toBe(200);
+    const [record] = await recordsOf([numbers[0] as number]);
+    const res = await f.call(f.sessions.archivist, 'GET', `/api/catalog/items/${record?.id}/bag.zip`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect((await f.call(f.sessions.clerk, 'GET', `/api/catalog/items/${record?.id}/bag.zip`)).statusCode).toBe(403);
+
+    // Unpacked by Info-ZIP, then read by this test's own code, which shares nothing with the writer.
+    const out = await fs.mkdtemp(path.join(dir, 'bag-'));
+    await fs.writeFile(path.join(out, 'bag.zip'), res.rawPayload);
+    execFileSync('unzip', ['-q', path.join(out, 'bag.zip'), '-d', path.join(out, 'x')]);
+    const [root] = await fs.readdir(path.join(out, 'x'));
+    const bag = path.join(out, 'x', root as string);
+    const text = (name: string) => fs.readFile(path.join(bag, name), 'utf8');
+    expect(await text('bagit.txt')).toBe('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+    const manifest = async (name: string) => new Map((await text(name)).trim().split('\n').map((l) => { const [digest, ...rest] = l.split(/\s+/); return [rest.join(' '), digest as string]; }));
+    const digestOf = async (file: string, algorithm: string) => createHash(algorithm).update(await fs.readFile(path.join(bag, file))).digest('hex');
+    const sha = await manifest('manifest-sha256.txt');
+    const sm3 = await manifest('manifest-sm3.txt');
+    const payload = (await fs.readdir(path.join(bag, 'data'))).map((n) => `data/${n}`);
+    expect([...sha.keys()].sort()).toEqual(payload.sort());
+    expect([...sm3.keys()].sort()).toEqual(payload.sort());
+    for (const p of payload) {
+      expect(await digestOf(p, 'sha256'), p).toBe(sha.get(p));
+      expect(await digestOf(p, 'sm3'), p).toBe(sm3.get(p));
+    }
+    expect(payload).toEqual(['data/通知.pdf']);
+    expect(await digestOf('data/通知.pdf', 'sha256')).toBe(sha256(files.pdf));
+    const info = await text('bag-info.txt');
+    const sizes = await Promise.all(payload.map(async (p) => (await fs.stat(path.join(bag, p))).size));
+    expect(info).toContain(`Payload-Oxum: ${sizes.reduce((a, b) => a + b, 0)}.${payload.length}`);
+    expect(info).toContain(`Lantai-Record-Id: ${record?.id}`);
+    expect(info).toContain(`External-Identifier: ${meta(numbers[0] as number).archivalCode}`);
+    const tags = await manifest('tagmanifest-sha256.txt');
+    expect([...tags.keys()].sort()).toEqual(['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest-sm3.txt', 'metadata/da46.xml', 'metadata/premis.xml']);
+    for (const [name, digest] of tags) expect(await digestOf(name, 'sha256'), name).toBe(digest);
+    const da46 = await text('metadata/da46.xml');
+    expect(da46).toContain(`<档号>${meta(numbers[0] as number).archivalCode}</档号>`);
+    expect(da46).toContain('<控制标识>待定</控制标识>');
+    expect(await text('metadata/premis.xml')).toContain('<premis:formatRegistryKey>fmt/20</premis:formatRegistryKey>');
   });
 });
