@@ -268,5 +268,25 @@ describe.each(DIALECTS)('accession over HTTP on %s', (dialect) => {
     expect(da46).toContain(`<档号>${meta(numbers[0] as number).archivalCode}</档号>`);
     expect(da46).toContain('<控制标识>待定</控制标识>');
     expect(await text('metadata/premis.xml')).toContain('<premis:formatRegistryKey>fmt/20</premis:formatRegistryKey>');
+
+    // Handed over again (say, to the archive of another prefecture): the bag arrives described, byte for byte, and every check passes.
+    await db().deleteFrom('archival_code_changes').where('entity_id', '=', record?.id as string).execute();
+    await db().updateTable('records').set({ archival_code: null }).where('id', '=', record?.id as string).execute();
+    const clerk = f.sessions.clerk;
+    const again = (await f.call(clerk, 'POST', '/api/transfers', { fondsId: f.fondsId, categoryId: WS, title: '再次移交', yearFrom: 2024, yearTo: 2024, declaredItems: 1 })).json().id as string;
+    await upload(clerk, again, 'bag.zip', res.rawPayload);
+    const packageFile = (await f.call(clerk, 'GET', `/api/transfers/${again}/files`)).json().find((x: { path: string }) => x.path === 'bag.zip');
+    const unpacked = await f.call(clerk, 'POST', `/api/transfers/${again}/package`, { fileId: packageFile.id });
+    expect(unpacked.statusCode, unpacked.body).toBe(200);
+    expect(unpacked.json()).toMatchObject({ kind: 'bagit', items: 1, files: 1 });
+    expect((await f.call(clerk, 'POST', `/api/transfers/${again}/submit`)).statusCode).toBe(200);
+    await vi.waitFor(async () => expect((await f.call(clerk, 'GET', `/api/transfers/${again}`)).json().status).toBe('checked'), { timeout: 60_000, interval: 200 });
+    const report = (await f.call(clerk, 'GET', `/api/transfers/${again}/report`)).json();
+    expect(report.summary.passRate).toBe(100);
+    expect(report.items[0]).toMatchObject({ archivalCode: meta(numbers[0] as number).archivalCode, title: meta(numbers[0] as number).title });
+    const fixity = report.items[0].findings.find((x: { checkId: string }) => x.checkId === 'YJ-ZS-01');
+    expect(fixity).toMatchObject({ result: '通过', message: 'SHA-256、SM3与声明一致' });
+    const received = (await f.call(clerk, 'GET', `/api/transfers/${again}/files`)).json();
+    expect(received.map((x: { path: string; sha256: string }) => [x.path, x.sha256])).toEqual([['通知.pdf', sha256(files.pdf)]]);
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * The description a Lantai bag carries (metadata/da46.xml, written by
+ * preservation/bag.ts with DA/T 46 element names) read back into a hand-over
+ * item, so an exported bag handed over again (to another archive, or back after
+ * a correction) arrives described. Parsed by saxes with DOCTYPEs refused: no
+ * entity is ever expanded.
+ */
+import fs from 'node:fs/promises';
+import { SaxesParser } from 'saxes';
+import { OPENNESS, RETENTION_LABELS, type Retention } from '../../catalog/model.js';
+import type { TransferItemInput } from '../model.js';
+
+const FIELDS: Record<string, string> = { 档号: 'archivalCode', 题名: 'title', 责任者: 'responsible', 日期: 'date', 文件编号: 'docNumber', 密级: 'classification', 页数: 'pageCount', 主题词: 'subjectTerms', 关键词: 'keywords', 附注: 'remarks' };
+const RETENTION_BY_LABEL = new Map(Object.entries(RETENTION_LABELS).map(([code, label]) => [label.zh, code as Retention]));
+
+/** One item for the bag's payload from its da46.xml, or null when the file is not one of ours or does not parse. */
+export async function itemFromDa46(file: string, payloadPaths: readonly string[]): Promise<TransferItemInput | null> {
+  const xml = await fs.readFile(file, 'utf8');
+  if (xml.length > 1024 * 1024) return null;
+  const parser = new SaxesParser({ xmlns: false });
+  const values: Record<string, string> = {};
+  let current: string | null = null;
+  let failed = false;
+  parser.on('doctype', () => (failed = true));
+  parser.on('error', () => (failed = true));
+  parser.on('opentag', (t) => (current = t.name));
+  parser.on('text', (text) => {
+    if (current) values[current] = (values[current] ?? '') + text;
+  });
+  parser.on('closetag', () => (current = null));
+  try {
+    parser.write(xml).close();
+  } catch {
+    return null;
+  }
+  if (failed || !values.题名) return null;
+  const metadata: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(FIELDS)) if (values[name]?.trim()) metadata[field] = values[name].trim();
+  if (typeof metadata.pageCount === 'string') metadata.pageCount = Number(metadata.pageCount);
+  if (/^\d{4}/.test(String(metadata.date ?? ''))) metadata.year = Number(String(metadata.date).slice(0, 4));
+  const retention = RETENTION_BY_LABEL.get(values.保管期限?.trim() ?? '');
+  if (retention) metadata.retention = retention;
+  const control = values.控制标识?.trim();
+  if (control && (OPENNESS as readonly string[]).includes(control)) metadata.openness = control;
+  return { metadata, files: payloadPaths.map((path) => ({ path })) } as TransferItemInput;
+}
