@@ -5,7 +5,8 @@
  * three items of which one has the impossible date 20240230, self-checks and
  * submits; the report fails exactly that item. The archivist returns it with
  * reasons; the clerk opens a new version, corrects the date and submits again;
- * the archivist sees a clean report (合格率 100%).
+ * the archivist sees a clean report (合格率 100%) and accepts it (接收进馆); the
+ * accepted item's preservation timeline in the catalog runs from 接收 to 进馆.
  * Run: npm run build && npx vitest run test/e2e/transfer.test.ts
  */
 import { execFileSync } from 'node:child_process';
@@ -215,6 +216,40 @@ describe('hand-over', { timeout: 240_000 }, () => {
     expect(await archivist.page.getByTestId('report-failed-items').textContent()).toContain('0');
     expect(await failingRows(archivist.page).count()).toBe(0);
     await lantai.screenshot(archivist.page, 'transfer-clean-report');
+
+    // 接收进馆: the confirmation sums up the hand-over; once accepted its status says so.
+    await archivist.page.getByTestId('accept').click();
+    const confirm = archivist.page.getByTestId('accept-confirm');
+    await confirm.waitFor();
+    expect(await archivist.page.locator('.ant-popconfirm:visible').textContent()).toContain('合格率 100%');
+    await confirm.click();
+    const archivistDetail = archivist.page.getByTestId('transfer-detail');
+    await expect.poll(() => archivistDetail.getAttribute('data-status'), checkPatience).toBe('accepted');
+    expect(await archivistDetail.getByTestId('transfer-status').textContent()).toBe('已接收');
+    expect(await archivist.page.getByTestId('accept').count()).toBe(0);
+    await lantai.screenshot(archivist.page, 'transfer-accepted');
+
+    // The accepted item in the catalog: its two files to read, and its preservation timeline from 接收 to 进馆.
+    await archivist.page.goto(lantai.url('/admin/arrange/catalog'));
+    await archivist.page.getByTestId('catalog-table').waitFor();
+    await archivist.page.getByTestId('catalog-search').locator('input').fill(items[2]?.title ?? '');
+    await archivist.page.getByTestId('catalog-search').locator('input').press('Enter');
+    const accepted = archivist.page.getByTestId('catalog-table').getByRole('button', { name: items[2]?.title });
+    await expect.poll(() => accepted.count(), patience).toBe(1);
+    await accepted.click();
+    await archivist.page.getByTestId('item-detail').waitFor();
+    const opens = archivist.page.locator('[data-testid^="file-open-"]');
+    const downloads = archivist.page.locator('[data-testid^="file-download-"]');
+    expect(await opens.count()).toBe(2);
+    expect(await downloads.count()).toBe(2);
+    expect(await opens.first().getAttribute('href')).toMatch(/^\/api\/catalog\/items\/[^/]+\/files\/[^/?]+$/);
+    expect(await downloads.first().getAttribute('href')).toMatch(/\/files\/[^/?]+\?download=1$/);
+    await expect.poll(() => archivist.page.getByTestId('preservation-files').locator('tbody tr.ant-table-row').count(), patience).toBe(2);
+    const timeline = archivist.page.getByTestId('preservation-timeline');
+    await expect.poll(() => timeline.textContent(), patience).toContain('进馆');
+    expect(await timeline.textContent()).toContain('接收');
+    expect(await archivist.page.getByTestId('premis-download').getAttribute('href')).toMatch(/\/premis\.xml$/);
+    await lantai.screenshot(archivist.page.getByTestId('preservation'), 'transfer-accepted-preservation');
 
     expect(clerk.problems).toEqual([]);
     expect(archivist.problems).toEqual([]);

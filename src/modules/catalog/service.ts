@@ -244,6 +244,43 @@ export function createCatalogService(deps: CatalogDeps) {
     },
 
     /**
+     * Many items at once, as accession creates them: the rules of `createItem`, with the context
+     * read once per fonds, category and volume, codes checked in one query, rows written in
+     * chunks, and one audit entry for the batch (`reason` says where they came from).
+     * All or nothing inside the caller's transaction. Returns the ids in input order.
+     */
+    async createItems(tx: Tx, actor: Actor, viewer: Viewer, raws: readonly unknown[], reason: { action: string; label: string }): Promise<string[]> {
+      requireArchivist(actor);
+      const contexts = new Map<string, ItemContext>();
+      const checkedItems = [];
+      for (const raw of raws) {
+        const input = itemInputSchema.parse(raw);
+        const key = `${input.fondsId}|${input.categoryId}|${input.volumeId ?? ''}`;
+        let ctx = contexts.get(key);
+        if (!ctx) contexts.set(key, (ctx = await contextFor(tx, viewer, input)));
+        const checked = checkItem(input, ctx);
+        if (!checked.ok) throw problemError(checked.problems[0] as Problem);
+        checkedItems.push({ item: checked.item, ctx });
+      }
+      const codes = checkedItems.map((c) => c.item.archivalCode).filter((c): c is string => c !== null);
+      if (new Set(codes).size !== codes.length) throw catalogErrors.CATALOG_CODE_DUPLICATE({ code: codes.find((c, i) => codes.indexOf(c) !== i) ?? '' });
+      for (let i = 0; i < codes.length; i += 500) {
+        const chunk = codes.slice(i, i + 500);
+        const taken = (await tx.selectFrom('records').select('archival_code').where('archival_code', 'in', chunk).executeTakeFirst()) ?? (await tx.selectFrom('volumes').select('archival_code').where('archival_code', 'in', chunk).executeTakeFirst());
+        if (taken?.archival_code) throw catalogErrors.CATALOG_CODE_DUPLICATE({ code: taken.archival_code });
+      }
+      const at = now();
+      const ids = checkedItems.map(() => uuidv7());
+      const rows = checkedItems.map((c, i) => rowOf(ids[i] as string, c.item, c.ctx, actor, at));
+      for (let i = 0; i < rows.length; i += 200) await tx.insertInto('records').values(rows.slice(i, i + 200)).execute();
+      const changes = checkedItems.flatMap((c, i) => (c.item.archivalCode ? [{ id: uuidv7(), entity_type: 'record' as const, entity_id: ids[i] as string, old_code: null, new_code: c.item.archivalCode, reason: reason.label, batch_id: null, changed_by: actor.userId, changed_at: at }] : []));
+      for (let i = 0; i < changes.length; i += 500) await tx.insertInto('archival_code_changes').values(changes.slice(i, i + 500)).execute();
+      await service.notifyCodeChanges(tx, changes.map((c) => ({ entityType: 'record' as const, id: c.entity_id, oldCode: null, newCode: c.new_code })));
+      await log(tx, actor, reason.action, { type: 'record', id: null, label: reason.label }, { items: ids.length, first: codes[0] ?? null, last: codes.at(-1) ?? null });
+      return ids;
+    },
+
+    /**
      * A record's file for reading (download, preview), through the Viewer: the viewer must see the
      * record's content. Reads of controlled records (控制, or not yet open) are audited. The three
      * admin roles never read records (三员分立), and their attempts are refused, not hidden.
@@ -265,14 +302,18 @@ export function createCatalogService(deps: CatalogDeps) {
      * Attaches a kept file (bytes already in the blob store under `sha256`) to a record: the
      * accession's way in. Returns the file's id, which preservation records and events use.
      */
-    async attachFile(tx: Tx, actor: Actor, recordId: string, file: { sha256: string; sm3: string; size: number; name: string; role: string; position: number; pageCount: number | null; mime: string | null }): Promise<string> {
+    async attachFile(tx: Tx, actor: Actor, recordId: string, file: KeptFile): Promise<string> {
+      const [id] = await service.attachFiles(tx, actor, [{ recordId, ...file }]);
+      return id as string;
+    },
+
+    /** Many kept files at once (accession); ids in input order. */
+    async attachFiles(tx: Tx, actor: Actor, files: ReadonlyArray<KeptFile & { recordId: string }>): Promise<string[]> {
       requireArchivist(actor);
-      const id = uuidv7();
-      await tx
-        .insertInto('record_files')
-        .values({ id, record_id: recordId, sha256: file.sha256, sm3: file.sm3, size: file.size, name: file.name, role: file.role, position: file.position, page_count: file.pageCount, mime: file.mime, created_at: now() })
-        .execute();
-      return id;
+      const at = now();
+      const rows = files.map((file) => ({ id: uuidv7(), record_id: file.recordId, sha256: file.sha256, sm3: file.sm3, size: file.size, name: file.name, role: file.role, position: file.position, page_count: file.pageCount, mime: file.mime, created_at: at }));
+      for (let i = 0; i < rows.length; i += 500) await tx.insertInto('record_files').values(rows.slice(i, i + 500)).execute();
+      return rows.map((r) => r.id);
     },
 
     async updateItem(tx: Tx, actor: Actor, viewer: Viewer, id: string, patch: ItemPatch): Promise<void> {
@@ -374,6 +415,18 @@ export function createCatalogService(deps: CatalogDeps) {
 
 function nullsLast(column: string) {
   return sql`${sql.ref(column)} is null`;
+}
+
+/** A file whose bytes are in the blob store under `sha256`, as a record holds it. */
+export interface KeptFile {
+  sha256: string;
+  sm3: string;
+  size: number;
+  name: string;
+  role: string;
+  position: number;
+  pageCount: number | null;
+  mime: string | null;
 }
 
 export type CatalogService = ReturnType<typeof createCatalogService>;

@@ -55,16 +55,16 @@ export type PreservationService = ReturnType<typeof createPreservationService>;
 
 export function createPreservationService() {
   return {
-    async recordFile(tx: Tx, input: KeptFileInput): Promise<void> {
-      const f = input.format;
-      await tx
-        .insertInto('preservation_files')
-        .values({
+    async recordFiles(tx: Tx, inputs: readonly KeptFileInput[]): Promise<void> {
+      const rows = inputs.map((input) => {
+        const f = input.format;
+        return {
           id: input.fileId, record_id: input.recordId, transfer_id: input.transferId, sha256: input.digests.sha256, sm3: input.digests.sm3, size: input.digests.size,
           mime: f.mime, puid: f.puid, format_name: f.formatName, format_version: f.version, creating_application: f.creatingApplication,
           original_name: input.originalName, original_path: input.originalPath, created_at: input.at,
-        })
-        .execute();
+        };
+      });
+      for (let i = 0; i < rows.length; i += 300) await tx.insertInto('preservation_files').values(rows.slice(i, i + 300)).execute();
     },
 
     async addEvents(tx: Tx, events: readonly PreservationEventInput[]): Promise<void> {

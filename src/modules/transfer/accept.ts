@@ -100,28 +100,33 @@ export function createAccession(deps: AccessionDeps) {
           throw transferErrors.TRANSFER_STATE({ state: STATUS_LABELS[now.status].zh, stateEn: STATUS_LABELS[now.status].en, action: '接收', actionEn: 'accepted' });
         }
         const events: PreservationEventInput[] = [];
-        for (const item of items) {
-          const metadata = JSON.parse(item.metadata) as Record<string, unknown>;
-          const recordId = await deps.catalog.createItem(tx, actor, viewer, { ...metadata, fondsId: transfer.fonds_id, categoryId: transfer.category_id, volumeId: null });
-          const itemFiles = filesByItem.get(item.id) ?? [];
-          for (const f of itemFiles) {
-            const format = formats.get(f.id) as PreservationFormat;
-            const digests = { sha256: f.sha256, sm3: f.sm3, size: Number(f.size) };
-            bytes += digests.size;
-            const fileId = await deps.catalog.attachFile(tx, actor, recordId, { ...digests, name: f.path.split('/').pop() ?? f.path, role: f.role, position: f.position, pageCount: null, mime: format.mime });
-            await deps.preservation.recordFile(tx, { fileId, recordId, transferId, digests, format, originalName: f.path.split('/').pop() ?? f.path, originalPath: f.path, at });
-            const on = (type: PreservationEventInput['type'], outcome: EventOutcome, detail: string, tool?: PremisAgent): PreservationEventInput => ({ subjectType: 'file', subjectId: fileId, recordId, type, at, outcome, detail, agents: tool ? [person, lantai, tool] : [person, lantai] });
-            const validation = checkOf.get(`${f.id}:YJ-KY-03`);
-            const virus = checkOf.get(`${f.id}:YJ-AQ-01`);
-            events.push(
-              on('ingestion', 'success', `随移交批次“${transfer.title}”（第 ${transfer.version} 版，${transfer.channel}）接收，原路径 ${f.path}，接收于 ${f.received_at}`),
-              on('message digest calculation', 'success', `SHA-256 ${digests.sha256}；SM3 ${digests.sm3}；${digests.size} 字节（接收时计算，入库时复核一致）`),
-              on('format identification', format.kind ? 'success' : 'failure', `${format.formatName ?? format.label}${format.version ? ` ${format.version}` : ''}${format.puid ? `（PRONOM ${format.puid}）` : ''}${format.mime ? `，${format.mime}` : ''}`, { role: 'tool', name: format.identifiedBy }),
-              on('validation', OUTCOME[validation?.result ?? '未检测'] ?? 'not checked', `四性检测 YJ-KY-03：${validation?.result ?? '未检测'}${validation?.message ? `，${validation.message}` : ''}`),
-              on('virus check', OUTCOME[virus?.result ?? '未检测'] ?? 'not checked', `四性检测 YJ-AQ-01：${virus?.result ?? '未检测'}${virus?.message ? `，${virus.message}` : ''}`, { role: 'tool', name: 'ClamAV clamd' }),
-            );
-          }
-          events.push({ subjectType: 'record', subjectId: recordId, recordId, type: 'accession', at, outcome: 'success', detail: `接收进馆：移交批次“${transfer.title}”第 ${item.position} 件，${itemFiles.length} 个文件`, agents: [person, lantai] });
+        // Set-based: the records in one go (one audit entry for them, besides the accept's), then their files.
+        const recordIds = await deps.catalog.createItems(
+          tx, actor, viewer,
+          items.map((item) => ({ ...(JSON.parse(item.metadata) as Record<string, unknown>), fondsId: transfer.fonds_id, categoryId: transfer.category_id, volumeId: null })),
+          { action: 'catalog.item.accession', label: `接收进馆：${transfer.title}（第 ${transfer.version} 版）` },
+        );
+        const kept = items.flatMap((item, i) => (filesByItem.get(item.id) ?? []).map((f) => ({ f, recordId: recordIds[i] as string, format: formats.get(f.id) as PreservationFormat })));
+        const name = (p: string) => p.split('/').pop() ?? p;
+        const fileIds = await deps.catalog.attachFiles(tx, actor, kept.map(({ f, recordId, format }) => ({ recordId, sha256: f.sha256, sm3: f.sm3, size: Number(f.size), name: name(f.path), role: f.role, position: f.position, pageCount: null, mime: format.mime })));
+        await deps.preservation.recordFiles(tx, kept.map(({ f, recordId, format }, i) => ({ fileId: fileIds[i] as string, recordId, transferId, digests: { sha256: f.sha256, sm3: f.sm3, size: Number(f.size) }, format, originalName: name(f.path), originalPath: f.path, at })));
+        for (const [i, { f, recordId, format }] of kept.entries()) {
+          const fileId = fileIds[i] as string;
+          bytes += Number(f.size);
+          const on = (type: PreservationEventInput['type'], outcome: EventOutcome, detail: string, tool?: PremisAgent): PreservationEventInput => ({ subjectType: 'file', subjectId: fileId, recordId, type, at, outcome, detail, agents: tool ? [person, lantai, tool] : [person, lantai] });
+          const validation = checkOf.get(`${f.id}:YJ-KY-03`);
+          const virus = checkOf.get(`${f.id}:YJ-AQ-01`);
+          events.push(
+            on('ingestion', 'success', `随移交批次“${transfer.title}”（第 ${transfer.version} 版，${transfer.channel}）接收，原路径 ${f.path}，接收于 ${f.received_at}`),
+            on('message digest calculation', 'success', `SHA-256 ${f.sha256}；SM3 ${f.sm3}；${Number(f.size)} 字节（接收时计算，入库时复核一致）`),
+            on('format identification', format.kind ? 'success' : 'failure', `${format.formatName ?? format.label}${format.version ? ` ${format.version}` : ''}${format.puid ? `（PRONOM ${format.puid}）` : ''}${format.mime ? `，${format.mime}` : ''}`, { role: 'tool', name: format.identifiedBy }),
+            on('validation', OUTCOME[validation?.result ?? '未检测'] ?? 'not checked', `四性检测 YJ-KY-03：${validation?.result ?? '未检测'}${validation?.message ? `，${validation.message}` : ''}`),
+            on('virus check', OUTCOME[virus?.result ?? '未检测'] ?? 'not checked', `四性检测 YJ-AQ-01：${virus?.result ?? '未检测'}${virus?.message ? `，${virus.message}` : ''}`, { role: 'tool', name: 'ClamAV clamd' }),
+          );
+        }
+        for (const [i, item] of items.entries()) {
+          const recordId = recordIds[i] as string;
+          events.push({ subjectType: 'record', subjectId: recordId, recordId, type: 'accession', at, outcome: 'success', detail: `接收进馆：移交批次“${transfer.title}”第 ${item.position} 件，${(filesByItem.get(item.id) ?? []).length} 个文件`, agents: [person, lantai] });
         }
         await deps.preservation.addEvents(tx, events);
         await deps.audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'transfer.accept', target: { type: 'transfer', id: transferId, label: transfer.title }, result: 'ok', details: { records: items.length, files: files.length, bytes } });

@@ -208,6 +208,10 @@ export const useItem = (id: string | null) =>
     retry: retryUnlessRefused,
   });
 
+/** One of a record's files, shown in the browser where it can be (PDF, images, text), or with `download` saved. */
+export const itemFilePath = (id: string, fileId: string, download = false) =>
+  `/api/catalog/items/${encodeURIComponent(id)}/files/${encodeURIComponent(fileId)}${download ? '?download=1' : ''}`;
+
 export const useVolumes = (filters: { fondsId?: string; categoryId?: string }, enabled: boolean) =>
   useQuery({
     queryKey: ['catalog', 'volumes', filters],

@@ -1,9 +1,9 @@
 /**
  * Hand-overs (移交, /api/transfers): an agency's drafts, their items and files, the
  * four-property checks (自检 before submitting, the archive's check after) and the
- * report both sides read, the archive's return with reasons and the agency's new
- * version. Shapes follow src/modules/transfer/model.ts and report.ts; the
- * resumable file upload is in transfer-uploads.ts.
+ * report both sides read, the archive's return with reasons or its acceptance
+ * (接收进馆), and the agency's new version. Shapes follow src/modules/transfer/
+ * model.ts and report.ts; the resumable file upload is in transfer-uploads.ts.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import * as z from 'zod/mini';
@@ -197,5 +197,18 @@ export const useSubmitTransfer = () => useTransferMutation((id: string) => apiSe
 
 export const useReturnTransfer = () =>
   useTransferMutation(({ id, reason, items }: { id: string; reason: string; items: Record<string, string> }) => apiSend('POST', `${base(id)}/return`, okSchema, { reason, items }));
+
+/** What an accepted hand-over became: catalog records, their files and the bytes adopted into the store. */
+export const acceptanceSchema = z.object({ records: z.number(), files: z.number(), bytes: z.number() });
+export type Acceptance = z.infer<typeof acceptanceSchema>;
+
+/** 接收进馆: the hand-over's records and files enter the catalog, so the catalog's queries are refreshed too. */
+export function useAcceptTransfer() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiSend('POST', `${base(id)}/accept`, acceptanceSchema),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['transfers'] }), queryClient.invalidateQueries({ queryKey: ['catalog'] })]),
+  });
+}
 
 export const useNewVersion = () => useTransferMutation((id: string) => apiSend('POST', `${base(id)}/new-version`, idSchema));

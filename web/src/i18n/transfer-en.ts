@@ -4,7 +4,7 @@ import type { TransferMessages } from './transfer-zh-CN.js';
 export const transferEn: TransferMessages = {
   intro: {
     clerk: "Hand your agency's records over to the archive here: open a hand-over, upload the files, describe each item, self-check, then submit for the archive's four-property checks.",
-    archivist: "Every agency's hand-overs and their four-property check reports, to return with reasons; offline hand-overs on discs, drives or tapes are registered here too.",
+    archivist: "Every agency's hand-overs and their four-property check reports, to accept or to return with reasons; offline hand-overs on discs, drives or tapes are registered here too.",
   },
   versionN: 'Version {{version}}',
   status: { draft: 'Draft', submitted: 'Submitted', checking: 'Being checked', checked: 'Checked', accepted: 'Accepted', returned: 'Returned' },
@@ -98,7 +98,13 @@ export const transferEn: TransferMessages = {
     carrier: '{{channel}} ({{type}} “{{label}}”, no. {{number}})',
     return: 'Return',
     accept: 'Accept',
-    acceptLater: 'Accepting comes with the next release',
+  },
+  accept: {
+    confirm: 'Accept this hand-over into the archive?',
+    confirmText: 'Items: {{items}}, files: {{files}} ({{size}}), pass rate {{passRate}}%. Once accepted the files enter the holdings as catalog records and the hand-over can no longer be returned.',
+    failing: 'Items that failed the checks: {{count}}. Such a hand-over cannot be accepted; return it for correction',
+    noReport: 'Accepting needs the check report',
+    done: 'Accepted into the archive. Records: {{records}}, files: {{files}} ({{size}})',
   },
   check: {
     selfChecking: 'Self-checking…',

@@ -6,7 +6,7 @@
 export const transferZhCN = {
   intro: {
     clerk: '在这里办理本单位向档案馆的移交：新建移交批次，上传电子文件，逐件著录，自检无误后提交，由档案馆进行四性检测。',
-    archivist: '在这里查看各立档单位的移交和四性检测报告，办理退回；也可以登记以光盘、硬盘等载体移交的离线移交。',
+    archivist: '在这里查看各立档单位的移交和四性检测报告，办理接收或退回；也可以登记以光盘、硬盘等载体移交的离线移交。',
   },
   versionN: '第 {{version}} 版',
   status: { draft: '草稿', submitted: '已提交', checking: '检测中', checked: '已检测', accepted: '已接收', returned: '已退回' },
@@ -99,8 +99,14 @@ export const transferZhCN = {
     waitUploads: '文件上传完成后才能提交',
     carrier: '{{channel}}（{{type}}“{{label}}”，编号 {{number}}）',
     return: '退回',
-    accept: '接收入库',
-    acceptLater: '接收入库将在下一版本提供',
+    accept: '接收进馆',
+  },
+  accept: {
+    confirm: '接收这批移交进馆？',
+    confirmText: '共 {{items}} 件、{{files}} 个文件（{{size}}），合格率 {{passRate}}%。接收后文件存入馆藏、生成档案条目，不能再退回。',
+    failing: '有 {{count}} 件检测不合格，不能接收；请退回立档单位修改',
+    noReport: '检测报告出来后才能接收',
+    done: '已接收进馆：{{records}} 件档案、{{files}} 个文件（{{size}}）',
   },
   check: {
     selfChecking: '正在自检…',

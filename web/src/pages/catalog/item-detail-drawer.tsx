@@ -1,15 +1,18 @@
 /**
  * One item: its description, the category's own fields, its files (for those who
- * may see the content) and its archival code history (档号变更记录). Opening a
- * controlled item is audited by the server.
+ * may see the content, each to open or download), its archival code history
+ * (档号变更记录) and, for archivists, its preservation information. Opening a
+ * controlled item or reading its files is audited by the server.
  */
-import { EditOutlined } from '@ant-design/icons';
-import { Button, Descriptions, Drawer, Skeleton, Table, Tag, Typography, type DescriptionsProps } from 'antd';
+import { DownloadOutlined, EditOutlined, EyeOutlined } from '@ant-design/icons';
+import { Button, Descriptions, Drawer, Skeleton, Space, Table, Tag, Typography, type DescriptionsProps } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useItem, type Category, type ItemDetail } from '../../api/catalog.js';
+import { useSession } from '../../api/auth.js';
+import { itemFilePath, useItem, type Category, type ItemDetail } from '../../api/catalog.js';
 import { QueryError } from '../../components/query-error.js';
 import type { CatalogMessages } from '../../i18n/catalog-zh-CN.js';
 import { currentLanguage } from '../../i18n/i18n.js';
+import { PreservationSection } from './preservation-section.js';
 import { useValueLabels } from './value-labels.js';
 
 export interface ItemDetailDrawerProps {
@@ -54,6 +57,8 @@ export function ItemDetailDrawer({ id, categories, onEdit, onClose }: ItemDetail
 function ItemDetailBody({ detail, category }: { detail: ItemDetail; category: Category | undefined }) {
   const { t } = useTranslation();
   const labels = useValueLabels();
+  const session = useSession();
+  const isArchivist = session.data?.user.roles.includes('archivist') ?? false;
   const none = <Typography.Text type="secondary">{t('admin.catalog.detail.none')}</Typography.Text>;
   const field = (key: FieldKey, value: React.ReactNode, span?: number) => ({ key, label: t(`admin.catalog.fields.${key}`), children: value === null || value === '' ? none : value, span });
   const items: DescriptionsProps['items'] = [
@@ -116,6 +121,19 @@ function ItemDetailBody({ detail, category }: { detail: ItemDetail; category: Ca
           { key: 'role', dataIndex: 'role', title: t('admin.catalog.detail.fileRole') },
           { key: 'size', title: t('admin.catalog.detail.fileSize'), render: (_, f) => size(f.size), align: 'right' },
           { key: 'pages', dataIndex: 'pageCount', title: t('admin.catalog.detail.filePages'), align: 'right' },
+          {
+            key: 'read',
+            render: (_, f) => (
+              <Space size={0}>
+                <Button type="link" size="small" icon={<EyeOutlined />} href={itemFilePath(detail.id, f.id)} target="_blank" rel="noopener" data-testid={`file-open-${f.position}`}>
+                  {t('admin.catalog.detail.open')}
+                </Button>
+                <Button type="link" size="small" icon={<DownloadOutlined />} href={itemFilePath(detail.id, f.id, true)} download data-testid={`file-download-${f.position}`}>
+                  {t('admin.catalog.detail.download')}
+                </Button>
+              </Space>
+            ),
+          },
         ]}
       />
       <Typography.Title level={5} style={{ marginTop: 24 }}>
@@ -135,6 +153,7 @@ function ItemDetailBody({ detail, category }: { detail: ItemDetail; category: Ca
           { key: 'at', title: t('admin.catalog.detail.changedAt'), render: (_, h) => new Date(h.changedAt).toLocaleString(currentLanguage()) },
         ]}
       />
+      {isArchivist && <PreservationSection itemId={detail.id} />}
     </>
   );
 }

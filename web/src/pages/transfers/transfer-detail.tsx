@@ -1,16 +1,17 @@
 /**
  * One hand-over. A draft is prepared here — files uploaded, items described, 自检,
  * 提交 — and follows its check live; once checked both sides read the report; the
- * archivist returns it (接收入库 comes with the next release); the clerk of a
- * returned one opens a corrected new version and submits that.
+ * archivist returns it or, when no item failed, accepts it (接收进馆); the clerk of
+ * a returned one opens a corrected new version and submits that.
  */
 import { ArrowLeftOutlined, SafetyCertificateOutlined, SendOutlined } from '@ant-design/icons';
 import { App, Button, Popconfirm, Space, Spin, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { checkPending, useSelfCheck, useSubmitTransfer, useTransfer, useTransferReport } from '../../api/transfers.js';
+import { checkPending, useAcceptTransfer, useSelfCheck, useSubmitTransfer, useTransfer, useTransferReport } from '../../api/transfers.js';
 import { QueryError } from '../../components/query-error.js';
 import { RefusedOrError } from '../../components/refused-result.js';
+import { AcceptButton } from './accept-button.js';
 import { CheckProgress } from './check-progress.js';
 import { reportFiles } from './findings.js';
 import { ItemsCard } from './items-card.js';
@@ -49,6 +50,7 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
   const previousReport = useTransferReport(previous.data);
   const selfCheck = useSelfCheck();
   const submit = useSubmitTransfer();
+  const accept = useAcceptTransfer();
 
   useEffect(() => {
     if (selfCheckRun && data?.checkedAt && data.checkedAt !== selfCheckRun.since) {
@@ -113,16 +115,12 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
               <Button danger onClick={() => setReturning(true)} disabled={!report.data} data-testid="return">
                 {t('detail.return')}
               </Button>
-              <Tooltip title={t('detail.acceptLater')}>
-                <Button type="primary" disabled data-testid="accept">
-                  {t('detail.accept')}
-                </Button>
-              </Tooltip>
+              <AcceptButton transfer={data} report={report.data} accept={accept} />
             </>
           )}
         </Space>
       )}
-      {(selfCheck.error ?? submit.error) && <QueryError error={(selfCheck.error ?? submit.error) as Error} />}
+      {(selfCheck.error ?? submit.error ?? accept.error) && <QueryError error={(selfCheck.error ?? submit.error ?? accept.error) as Error} />}
       {selfCheckRun && <CheckProgress kind="self-check" transferId={data.id} />}
       {checkPending(data.status) && <CheckProgress kind="check" transferId={data.id} />}
       {data.status === 'returned' && <ReturnedNotice transfer={data} report={report.data} mayResubmit={role.isClerk} onOpen={onOpen} />}
