@@ -38,6 +38,13 @@ export interface AccessionDeps {
   version: string;
 }
 
+export interface AcceptProgress {
+  /** storing: bytes into the store and formats identified, file by file; recording: the one transaction. */
+  phase: 'storing' | 'recording';
+  done: number;
+  total: number;
+}
+
 export interface AcceptResult {
   records: number;
   files: number;
@@ -50,7 +57,8 @@ export function createAccession(deps: AccessionDeps) {
   const { db } = deps;
 
   return {
-    async accept(actor: Actor, viewer: Viewer, transferId: string): Promise<AcceptResult> {
+    /** `progress` hears each stored file, then the start of the transaction (for progress bars, and for the crash-loop test's kills). */
+    async accept(actor: Actor, viewer: Viewer, transferId: string, progress?: (p: AcceptProgress) => void): Promise<AcceptResult> {
       if (!actor.roles.includes('archivist')) throw transferErrors.TRANSFER_FORBIDDEN({ who: '只有档案业务人员', action: '接收移交', actionEn: 'accept hand-overs' });
       const transfer = await db.selectFrom('transfers').selectAll().where('id', '=', transferId).executeTakeFirst();
       if (!transfer) throw transferErrors.TRANSFER_NOT_FOUND({ id: transferId });
@@ -63,6 +71,7 @@ export function createAccession(deps: AccessionDeps) {
 
       // (a) Bytes into the store, verified, and each file's format from its content.
       const formats = new Map<string, PreservationFormat>();
+      let stored = 0;
       const limit = pLimit(4);
       await Promise.all(
         files.map((f) =>
@@ -78,6 +87,8 @@ export function createAccession(deps: AccessionDeps) {
               }
             } else if (held.size !== digests.size) throw transferErrors.TRANSFER_ACCEPT_BYTES({ path: f.path, reason: '存储中的副本大小不符', reasonEn: 'stored copy has another size' });
             formats.set(f.id, await identifyPreservationFormat(f.staged_path, f.path, { pdf: deps.pdf }));
+            stored += 1;
+            progress?.({ phase: 'storing', done: stored, total: files.length });
           }),
         ),
       );
@@ -92,6 +103,7 @@ export function createAccession(deps: AccessionDeps) {
       const filesByItem = new Map<string, typeof files>();
       for (const f of files) filesByItem.set(f.item_id as string, [...(filesByItem.get(f.item_id as string) ?? []), f]);
       let bytes = 0;
+      progress?.({ phase: 'recording', done: 0, total: items.length });
       await db.transaction().execute(async (tx) => {
         const at = new Date().toISOString();
         const moved = await tx.updateTable('transfers').set({ status: 'accepted', decided_at: at, decided_by: actor.userId, updated_at: at }).where('id', '=', transferId).where('status', '=', 'checked').executeTakeFirst();

@@ -2,7 +2,7 @@
  * The accept of one hand-over in a process of its own, for the crash-loop test
  * (accept-crash.test.ts), which kills it with SIGKILL at random moments. Reads the
  * installation from the usual LANTAI_* variables; argv: <transferId> <username>.
- * Prints "accepting" when it starts and "accepted <records>" when done.
+ * Prints "accepting" when it starts, "recording" when the transaction begins and "accepted <records>" when done.
  */
 import pino from 'pino';
 import { buildApp } from '../../../app.js';
@@ -14,6 +14,8 @@ const user = await app.database.db.selectFrom('users').select(['id', 'organisati
 const actor = { userId: user.id, username: username as string, roles: ['archivist' as const], organisationId: user.organisation_id, address: 'crash-test' };
 const viewer = { userId: user.id, roles: ['archivist' as const], clearance: '非密' as const, organisationId: user.organisation_id, zone: 'lan' as const, grants: [] };
 process.stdout.write('accepting\n');
-const result = await app.services.accession.accept(actor, viewer, transferId as string);
+const result = await app.services.accession.accept(actor, viewer, transferId as string, (p) => {
+  if (p.phase === 'recording') process.stdout.write('recording\n');
+});
 process.stdout.write(`accepted ${result.records}\n`);
 await app.close();
