@@ -52,8 +52,8 @@ async function setUp(dir: string, files: Array<{ staged: string; name: string; s
     return { metadata: { title: `文件${i + 1}`, responsible: '基准测试单位', date: `${year}0101`, year, retention: 'Y', archivalCode: `B001-WS·${year}-Y-${String((i % 5000) + 1).padStart(4, '0')}` }, files: [{ path: f.name, role: '正本' }] };
   });
   for (let i = 0; i < items.length; i += 2000) await db.transaction().execute((tx) => transfers.addItems(tx, ids.clerk, ids.transferId, items.slice(i, i + 2000)));
-  for (const [i, row] of rows.entries()) {
-    void i;
+  // As the check leaves it: each file linked to its item (file n is item n's).
+  for (const row of rows) {
     await db.updateTable('transfer_files').set({ item_id: db.selectFrom('transfer_items').select('id').where('transfer_id', '=', ids.transferId).where('position', '=', row.position) }).where('id', '=', row.id).execute();
   }
   await db.updateTable('transfer_items').set({ result: '通过' }).where('transfer_id', '=', ids.transferId).execute();

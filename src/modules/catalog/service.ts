@@ -27,6 +27,7 @@ import {
 } from './model.js';
 import * as repo from './repo.js';
 import { inputOf, rowOf } from './item-rows.js';
+import { recordFiles } from './record-files.js';
 
 export interface CatalogSettings {
   /** 涉密 installation (LANTAI_CLASSIFIED): may hold classified items. */
@@ -128,6 +129,7 @@ export function createCatalogService(deps: CatalogDeps) {
   }
 
   const service = {
+    ...recordFiles({ audit }),
     settings,
     contextFor,
     rowOf,
@@ -280,41 +282,6 @@ export function createCatalogService(deps: CatalogDeps) {
       return ids;
     },
 
-    /**
-     * A record's file for reading (download, preview), through the Viewer: the viewer must see the
-     * record's content. Reads of controlled records (控制, or not yet open) are audited. The three
-     * admin roles never read records (三员分立), and their attempts are refused, not hidden.
-     */
-    async openFile(tx: Tx, actor: Actor, viewer: Viewer, recordId: string, fileId: string): Promise<{ sha256: string; name: string; mime: string | null; size: number }> {
-      if (viewer.roles.some((r) => r === 'system_admin' || r === 'security_admin' || r === 'auditor')) throw catalogErrors.CATALOG_FILE_ADMIN();
-      const found = await repo.itemRow(tx, repo.scopedItems(tx, viewer), recordId);
-      if (!found || found.summary.visibility !== 'content') throw catalogErrors.CATALOG_FILE_NOT_FOUND({ id: recordId, fileId });
-      const file = await tx.selectFrom('record_files').selectAll().where('id', '=', fileId).where('record_id', '=', recordId).executeTakeFirst();
-      if (!file) throw catalogErrors.CATALOG_FILE_NOT_FOUND({ id: recordId, fileId });
-      const { full } = found;
-      if (full.openness !== '开放' || full.control !== null) {
-        await log(tx, actor, 'catalog.file.read', { type: 'record_file', id: fileId, label: `${full.archival_code ?? full.title.slice(0, 40)} ${file.name}` }, { recordId, openness: full.openness, control: full.control });
-      }
-      return { sha256: file.sha256, name: file.name, mime: file.mime, size: Number(file.size) };
-    },
-
-    /**
-     * Attaches a kept file (bytes already in the blob store under `sha256`) to a record: the
-     * accession's way in. Returns the file's id, which preservation records and events use.
-     */
-    async attachFile(tx: Tx, actor: Actor, recordId: string, file: KeptFile): Promise<string> {
-      const [id] = await service.attachFiles(tx, actor, [{ recordId, ...file }]);
-      return id as string;
-    },
-
-    /** Many kept files at once (accession); ids in input order. */
-    async attachFiles(tx: Tx, actor: Actor, files: ReadonlyArray<KeptFile & { recordId: string }>): Promise<string[]> {
-      requireArchivist(actor);
-      const at = now();
-      const rows = files.map((file) => ({ id: uuidv7(), record_id: file.recordId, sha256: file.sha256, sm3: file.sm3, size: file.size, name: file.name, role: file.role, position: file.position, page_count: file.pageCount, mime: file.mime, created_at: at }));
-      for (let i = 0; i < rows.length; i += 500) await tx.insertInto('record_files').values(rows.slice(i, i + 500)).execute();
-      return rows.map((r) => r.id);
-    },
 
     async updateItem(tx: Tx, actor: Actor, viewer: Viewer, id: string, patch: ItemPatch): Promise<void> {
       requireArchivist(actor);
@@ -415,18 +382,6 @@ export function createCatalogService(deps: CatalogDeps) {
 
 function nullsLast(column: string) {
   return sql`${sql.ref(column)} is null`;
-}
-
-/** A file whose bytes are in the blob store under `sha256`, as a record holds it. */
-export interface KeptFile {
-  sha256: string;
-  sm3: string;
-  size: number;
-  name: string;
-  role: string;
-  position: number;
-  pageCount: number | null;
-  mime: string | null;
 }
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
