@@ -222,7 +222,9 @@ describe('hand-over', { timeout: 240_000 }, () => {
     const confirm = archivist.page.getByTestId('accept-confirm');
     await confirm.waitFor();
     expect(await archivist.page.locator('.ant-popconfirm:visible').textContent()).toContain('合格率 100%');
-    await confirm.click();
+    // The accept's own answer first, so a refusal shows its reason rather than a status that never changes.
+    const [acceptAnswer] = await Promise.all([archivist.page.waitForResponse((r) => r.url().endsWith('/accept') && r.request().method() === 'POST', { timeout: 60_000 }), confirm.click()]);
+    expect(acceptAnswer.status(), await acceptAnswer.text()).toBe(200);
     const archivistDetail = archivist.page.getByTestId('transfer-detail');
     await expect.poll(() => archivistDetail.getAttribute('data-status'), checkPatience).toBe('accepted');
     expect(await archivistDetail.getByTestId('transfer-status').textContent()).toBe('已接收');
