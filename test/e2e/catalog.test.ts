@@ -24,7 +24,7 @@ afterAll(async () => {
 const fondsCode = 'E2E1';
 const agency = '演示市人民政府办公室';
 /** expect.poll gives up after 1 s by default; a busy machine needs longer for a request and an animation. */
-const patience = { timeout: 10_000 };
+const patience = { timeout: 20_000 };
 const codePattern = /^[A-Z0-9]{4}-WS·\d{4}-(Y|D30|D10)-\d{4}$/;
 
 /** An agency's 归档文件目录 as Excel writes it; the second data row (file row 3) has 30 February. */

@@ -23,6 +23,13 @@ export interface PageOptions {
   viewport?: { width: number; height: number };
   /** Emulate a phone: touch, mobile viewport meta handling. */
   mobile?: boolean;
+  /**
+   * Ask for the page with the system's reduced-motion preference (the default):
+   * the app then turns Ant Design's animations off, so a click lands on a menu
+   * that is already there, however loaded the machine is. Pass false to see the
+   * animated page a reader gets by default.
+   */
+  reducedMotion?: boolean;
 }
 
 export interface Lantai {
@@ -68,9 +75,11 @@ export function useLantai(): Lantai {
         isMobile: options.mobile ?? false,
         hasTouch: options.mobile ?? false,
         locale: 'zh-CN',
+        reducedMotion: options.reducedMotion === false ? 'no-preference' : 'reduce',
       });
       contexts.push(context);
-      context.setDefaultTimeout(10_000);
+      // Generous: the suite runs the browser tests beside CPU-heavy ones on two cores.
+      context.setDefaultTimeout(20_000);
       const page = await context.newPage();
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

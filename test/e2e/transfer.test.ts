@@ -28,7 +28,7 @@ afterAll(async () => {
 const agency = '演示市人民政府办公室';
 const title = '2024年度文书档案移交（e2e）';
 /** expect.poll gives up after 1 s by default; requests, animations and the check job (polled about once a second) need longer. */
-const patience = { timeout: 15_000 };
+const patience = { timeout: 20_000 };
 const checkPatience = { timeout: 60_000, interval: 250 };
 
 /** The agency's folder as it would hand it over: one file per item, in a folder per item. */

@@ -7,10 +7,10 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes } from 'react-router';
-import { lantaiTheme } from './theme.js';
+import { themeFor } from './theme.js';
 
 const PortalApp = lazy(async () => ({ default: (await import('./portal/portal-app.js')).PortalApp }));
 const AdminApp = lazy(async () => ({ default: (await import('./admin/admin-app.js')).AdminApp }));
@@ -19,10 +19,24 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } },
 });
 
+const reducedMotionQuery = '(prefers-reduced-motion: reduce)';
+
+function subscribeToMotionPreference(onChange: () => void): () => void {
+  const query = window.matchMedia(reducedMotionQuery);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+/** Whether the reader's system asks for reduced motion, following changes while the page is open. */
+function usePrefersReducedMotion(): boolean {
+  return useSyncExternalStore(subscribeToMotionPreference, () => window.matchMedia(reducedMotionQuery).matches);
+}
+
 export function App() {
   const { i18n } = useTranslation();
+  const reduceMotion = usePrefersReducedMotion();
   return (
-    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={lantaiTheme}>
+    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={themeFor(reduceMotion)}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
