@@ -15,6 +15,7 @@ import { createHttpServer, defaultWebRoot, type HttpServer } from './platform/ht
 import { registerPlatformRoutes } from './platform/http/platform-routes.js';
 import { openStores, type Stores } from './platform/storage/stores.js';
 import { closeDigestWorkers } from './platform/storage/digest.js';
+import { closeFileDigestPool } from './platform/storage/file-digest.js';
 import { accountsMigrations } from './modules/accounts/migrations.js';
 import { auditMigrations } from './modules/audit/migrations.js';
 import { createCheckpointSink } from './modules/audit/checkpoints.js';
@@ -170,6 +171,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
         await opened.close();
         await database.close();
         await closeDigestWorkers();
+        await closeFileDigestPool();
         await pdfInspector.close();
       },
     };

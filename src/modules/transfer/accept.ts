@@ -15,6 +15,7 @@
  * later; a crash in (b) rolls back: the state before or the state after, never half.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import pLimit from 'p-limit';
 import type { Db } from '../../platform/db/database.js';
 import { identifyPreservationFormat, type PreservationFormat } from '../../platform/formats/pronom.js';
@@ -72,7 +73,8 @@ export function createAccession(deps: AccessionDeps) {
       // (a) Bytes into the store, verified, and each file's format from its content.
       const formats = new Map<string, PreservationFormat>();
       let stored = 0;
-      const limit = pLimit(4);
+      // Enough at once that the digest threads (one per core) always have a file while others wait on fsync.
+      const limit = pLimit(Math.max(4, os.availableParallelism() * 4));
       await Promise.all(
         files.map((f) =>
           limit(async () => {
@@ -80,7 +82,7 @@ export function createAccession(deps: AccessionDeps) {
             const held = await deps.store.stat(f.sha256);
             if (!held) {
               try {
-                await deps.store.adopt(f.staged_path, digests, { verify: true });
+                await deps.store.adopt(f.staged_path, digests, { verify: true, deferSync: true });
               } catch (err) {
                 const code = (err as { code?: string }).code ?? 'ERROR';
                 throw transferErrors.TRANSFER_ACCEPT_BYTES({ path: f.path, reason: code === 'BLOB_DIGEST_MISMATCH' || code === 'BLOB_SIZE_MISMATCH' ? '摘要值或大小不符' : '无法读取', reasonEn: code });
@@ -92,6 +94,9 @@ export function createAccession(deps: AccessionDeps) {
           }),
         ),
       );
+
+      // One flush makes the whole batch durable before anything refers to it.
+      await deps.store.sync();
 
       // What the checks found per file, for the validation and virus-check events.
       const checkRows = await db.selectFrom('transfer_check_results').select(['file_id', 'check_id', 'result', 'evidence']).where('transfer_id', '=', transferId).where('check_id', 'in', ['YJ-KY-03', 'YJ-AQ-01']).where('file_id', 'is not', null).execute();

@@ -76,14 +76,32 @@ async function readHead(file: string): Promise<Buffer> {
 }
 
 /** `file` is where the bytes are; `name` the file's name in the package (staged files have none). */
+const WHOLE_FILE_MAGIC = [
+  [0x50, 0x4b], // zip
+  [0x49, 0x44, 0x33], // ID3
+  [0x49, 0x49, 0x2a, 0x00], // TIFF, little-endian
+  [0x4d, 0x4d, 0x00, 0x2a], // TIFF, big-endian
+  [0x49, 0x49, 0x2b, 0x00], // BigTIFF
+  [0x4d, 0x4d, 0x00, 0x2b],
+  [0x1a, 0x45, 0xdf, 0xa3], // EBML (Matroska, WebM)
+  [0x30, 0x26, 0xb2, 0x75], // ASF (WMA, WMV)
+];
+
+function needsWholeFile(head: Buffer): boolean {
+  return WHOLE_FILE_MAGIC.some((magic) => magic.every((byte, i) => head[i] === byte));
+}
+
 export async function identifyFormat(file: string, name: string = file): Promise<FormatFacts> {
   const ext = path.extname(name).slice(1).toLowerCase();
   const extension = SAME[ext] ?? ext;
-  // One read of the head settles nearly every file; a zip container (DOCX, XLSX, OFD…) or a
-  // head file-type cannot place is looked at again through the whole file.
+  // One read of the head settles nearly every file. A few kinds need more than the head, and
+  // only those are read again through the whole file: zip containers (DOCX, XLSX, OFD… are told
+  // apart by entries anywhere in them), and the formats whose structure file-type follows past
+  // the head (an ID3 tag before audio, TIFF's IFD, EBML and ASF headers). Reading every unknown
+  // file again cost thousands of small reads per file at accession.
   const head = await readHead(file);
   let found = await fileTypeFromBuffer(head);
-  if (head.length === HEAD && (!found || found.ext === 'zip')) found = await fileTypeFromFile(file);
+  if (head.length === HEAD && (found?.ext === 'zip' || (!found && needsWholeFile(head)))) found = (await fileTypeFromFile(file)) ?? found;
   let mime: string | null = found?.mime ?? null;
   let kind: string | null = found ? (SAME[found.ext] ?? found.ext) : null;
   if (kind === 'zip' && (await isOfd(file))) {

@@ -39,6 +39,13 @@ export interface PutOptions {
   onProgress?: (bytes: number) => void;
 }
 
+export interface AdoptOptions {
+  /** Recompute SHA-256 and SM3 and compare them with the digests given (default true). */
+  verify?: boolean;
+  /** Leave durability to the next `sync()` (batch accession). */
+  deferSync?: boolean;
+}
+
 export interface GcOptions {
   /** Only blobs older than this many milliseconds are considered (default 24 h), so a put whose transaction is still open is never collected. */
   graceMs?: number;
@@ -69,8 +76,12 @@ export interface BlobStore {
    * Takes a local file whose digests the caller computed (e.g. a staged upload)
    * into the store: rename or hard link on the same filesystem, copy otherwise.
    * The size is always checked; with `verify` (default) the digests are recomputed.
+   * With `deferSync` the blob is in place but may not survive a power cut until the
+   * next `sync()`: many adopts then cost one flush instead of several fsyncs each.
    */
-  adopt(localPath: string, digests: Digests, options?: { verify?: boolean }): Promise<Digests>;
+  adopt(localPath: string, digests: Digests, options?: AdoptOptions): Promise<Digests>;
+  /** Makes every blob adopted with `deferSync` durable. Call it before recording references to them. */
+  sync(): Promise<void>;
   /**
    * Repairs a blob: writes the new bytes aside, verifies that they hash to
    * `sha256`, then swaps them in. Works whether the old copy is damaged or missing.

@@ -10,12 +10,16 @@
 import { constants, createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import pLimit from 'p-limit';
 import type { Readable } from 'node:stream';
 import { platformErrors, LantaiError } from '../http/errors.js';
 import type { BlobStat, BlobStore, ByteRange, BytesSource, Digests, GcOptions, GcResult, PutOptions } from './blob-store.js';
 import { SHA256_HEX, checkDigests } from './blob-store.js';
-import { createDualDigest, digestStream } from './digest.js';
+import { createDualDigest } from './digest.js';
+import { digestFile } from './file-digest.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -38,6 +42,7 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
   await fs.mkdir(blobsDir, { recursive: true });
   await fs.mkdir(tmpDir, { recursive: true });
 
+  const execFileAsync = promisify(execFile);
   const blobPath = (sha256: string) => path.join(blobsDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
 
   function checkKey(sha256: string): void {
@@ -63,8 +68,45 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
     }
   }
 
+  // Blobs adopted with deferSync since the last sync(): their names and bytes may still be in the page cache.
+  let deferred: string[] = [];
+
+  /**
+   * One flush for a whole batch: syncfs(2) of the store's filesystem through coreutils
+   * `sync -f` (Node has no binding for it), which commits the journal once for every
+   * rename, new directory and data block. Where that fails, each blob, its directories
+   * and the fan-out root are fsync'd instead.
+   */
+  async function syncDeferred(): Promise<void> {
+    if (deferred.length === 0) return;
+    const batch = deferred;
+    deferred = [];
+    try {
+      await execFileAsync('sync', ['-f', blobsDir]);
+      return;
+    } catch {
+      // fall back to fsyncing what the batch touched
+    }
+    try {
+      const dirs = new Set<string>([blobsDir]);
+      for (const file of batch) {
+        dirs.add(path.dirname(file));
+        dirs.add(path.dirname(path.dirname(file)));
+      }
+      const limit = pLimit(16);
+      await Promise.all(batch.map((file) => limit(async () => {
+        const handle = await fs.open(file, 'r');
+        await handle.sync().finally(() => handle.close());
+      })));
+      await Promise.all([...dirs].map((dir) => limit(() => fsyncDir(dir))));
+    } catch (err) {
+      deferred.push(...batch);
+      throw storageError(err);
+    }
+  }
+
   /** Creates the fan-out directories of a blob, fsyncing each parent that gained an entry. */
-  async function ensureParent(file: string): Promise<void> {
+  async function ensureParent(file: string, durable = true): Promise<void> {
     const level2 = path.dirname(file);
     const level1 = path.dirname(level2);
     try {
@@ -76,7 +118,7 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
     for (const [dir, parent] of [[level1, blobsDir], [level2, level1]] as const) {
       try {
         await fs.mkdir(dir);
-        await fsyncDir(parent);
+        if (durable) await fsyncDir(parent);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
@@ -116,7 +158,7 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
   }
 
   /** Moves a complete, fsync'd temp file to its final name (or drops it when the blob exists). */
-  async function commit(temp: string, sha256: string, overwrite: boolean): Promise<void> {
+  async function commit(temp: string, sha256: string, overwrite: boolean, durable = true): Promise<void> {
     const final = blobPath(sha256);
     try {
       if (!overwrite && (await exists(final))) {
@@ -127,9 +169,10 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
         return;
       }
       await fs.chmod(temp, 0o444);
-      await ensureParent(final);
+      await ensureParent(final, durable);
       await fs.rename(temp, final);
-      await fsyncDir(path.dirname(final));
+      if (durable) await fsyncDir(path.dirname(final));
+      else deferred.push(final);
     } catch (err) {
       await fs.rm(temp, { force: true });
       throw storageError(err);
@@ -193,7 +236,7 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
       const st = await fs.stat(localPath);
       if (st.size !== digests.size) throw platformErrors.BLOB_SIZE_MISMATCH({ expected: digests.size, actual: st.size });
       if (options.verify ?? true) {
-        checkDigests(await digestStream(createReadStream(localPath, { highWaterMark: 1 << 22 })), digests);
+        checkDigests(await digestFile(localPath, st.size), digests);
       }
       if (await exists(blobPath(digests.sha256))) {
         const t = new Date();
@@ -202,24 +245,30 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
       }
       const temp = path.join(tmpDir, `${randomUUID()}.part`);
       try {
-        // The staged file may not have been fsync'd by whoever wrote it.
-        const handle = await fs.open(localPath, 'r');
-        await handle.sync().finally(() => handle.close());
+        // The staged file may not have been fsync'd by whoever wrote it (a deferred sync flushes it with the rest).
+        if (!options.deferSync) {
+          const handle = await fs.open(localPath, 'r');
+          await handle.sync().finally(() => handle.close());
+        }
         try {
           await fs.link(localPath, temp);
         } catch (err) {
           if (!['EXDEV', 'EPERM', 'EMLINK'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
           await fs.copyFile(localPath, temp);
-          const copy = await fs.open(temp, 'r+');
-          await copy.sync().finally(() => copy.close());
+          if (!options.deferSync) {
+            const copy = await fs.open(temp, 'r+');
+            await copy.sync().finally(() => copy.close());
+          }
         }
       } catch (err) {
         await fs.rm(temp, { force: true });
         throw storageError(err);
       }
-      await commit(temp, digests.sha256, false);
+      await commit(temp, digests.sha256, false, !options.deferSync);
       return digests;
     },
+
+    sync: syncDeferred,
 
     async replace(sha256, source) {
       checkKey(sha256);

@@ -27,7 +27,8 @@ import type { S3Config } from '../../config.js';
 import { platformErrors } from '../http/errors.js';
 import type { BlobStat, BlobStore, BytesSource, Digests, GcOptions, GcResult, PutOptions } from './blob-store.js';
 import { SHA256_HEX, checkDigests } from './blob-store.js';
-import { createDualDigest, digestStream } from './digest.js';
+import { createDualDigest } from './digest.js';
+import { digestFile } from './file-digest.js';
 import { createS3Client, isInvalidRange, isMissing, toStorageError } from './s3-client.js';
 import { MAX_SINGLE_COPY, MIN_PART_SIZE, copyObject, uploadStream, type S3Target } from './s3-multipart.js';
 import { sliceStream } from './s3-range.js';
@@ -196,6 +197,9 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
       return digests;
     },
 
+    /** An object is durable once the server acknowledged it: nothing is ever deferred. */
+    async sync() {},
+
     async adopt(localPath, digests, options = {}) {
       if (!SHA256_HEX.test(digests.sha256)) {
         throw platformErrors.BLOB_DIGEST_MISMATCH({ expected: `sha256:${digests.sha256}`, actual: 'sha256:(not a lower-case SHA-256)' });
@@ -205,7 +209,7 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
       if (size !== digests.size) throw platformErrors.BLOB_SIZE_MISMATCH({ expected: digests.size, actual: size });
       const read = () => createReadStream(localPath, { highWaterMark: 1 << 20 });
       if ((await head(blobKey(digests.sha256)))?.ContentLength === digests.size) {
-        if (verify) checkDigests(await digestStream(read()), digests);
+        if (verify) checkDigests(await digestFile(localPath, size), digests);
         return digests;
       }
       const { tempKey } = await writeTemp(read(), verify ? { expect: digests } : { trusted: digests });

@@ -2,7 +2,8 @@
  * The accept of one hand-over in a process of its own, for the crash-loop test
  * (accept-crash.test.ts), which kills it with SIGKILL at random moments. Reads the
  * installation from the usual LANTAI_* variables; argv: <transferId> <username>.
- * Prints "accepting" when it starts, "recording" when the transaction begins and "accepted <records>" when done.
+ * Prints "accepting" when it starts, "stored <n>" as each file is in the store, "recording" when the
+ * transaction begins and "accepted <records>" when done.
  */
 import pino from 'pino';
 import { buildApp } from '../../../app.js';
@@ -16,6 +17,7 @@ const viewer = { userId: user.id, roles: ['archivist' as const], clearance: '非
 process.stdout.write('accepting\n');
 const result = await app.services.accession.accept(actor, viewer, transferId as string, (p) => {
   if (p.phase === 'recording') process.stdout.write('recording\n');
+  else process.stdout.write(`stored ${p.done}\n`);
 });
 process.stdout.write(`accepted ${result.records}\n`);
 await app.close();

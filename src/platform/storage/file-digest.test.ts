@@ -1,0 +1,47 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeDigestWorkers } from './digest.js';
+import { closeFileDigestPool, digestFile, SMALL_FILE_LIMIT } from './file-digest.js';
+
+afterAll(async () => {
+  await closeFileDigestPool();
+  await closeDigestWorkers();
+});
+
+const expected = (data: Buffer) => ({ sha256: createHash('sha256').update(data).digest('hex'), sm3: createHash('sm3').update(data).digest('hex'), size: data.length });
+
+describe('digestFile', () => {
+  it('gives SHA-256, SM3 and size of many small files at once, of an empty file, and of one above the small-file limit', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-file-digest-'));
+    try {
+      const sizes = [0, 1, 4095, 1 << 20, (1 << 20) + 3, SMALL_FILE_LIMIT, SMALL_FILE_LIMIT + 1, 9 * 1024 * 1024];
+      const files = await Promise.all(
+        [...sizes, ...Array.from({ length: 40 }, (_, i) => 10_000 + i * 997)].map(async (size, i) => {
+          const data = randomBytes(size);
+          const file = path.join(dir, `${i}.bin`);
+          await fs.writeFile(file, data);
+          return { file, data };
+        }),
+      );
+      const found = await Promise.all(files.map(({ file }, i) => (i % 2 ? digestFile(file) : digestFile(file, files[i]?.data.length))));
+      expect(found).toEqual(files.map(({ data }) => expected(data)));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects with the file system error for a missing file, and keeps working after it', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-file-digest-'));
+    try {
+      await expect(digestFile(path.join(dir, 'gone.bin'), 10)).rejects.toMatchObject({ code: 'ENOENT' });
+      const data = randomBytes(1234);
+      await fs.writeFile(path.join(dir, 'here.bin'), data);
+      expect(await digestFile(path.join(dir, 'here.bin'))).toEqual(expected(data));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

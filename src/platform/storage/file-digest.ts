@@ -1,0 +1,55 @@
+/**
+ * SHA-256 and SM3 of a file on local disk, using every core when many files are
+ * digested at once (accession re-verifies thousands of small files).
+ *
+ * Files up to SMALL_FILE_LIMIT go to a pool of worker threads (piscina), one file
+ * per thread with both digests, so N files keep N cores busy and the event loop
+ * stays free. Larger files are streamed through `digestStream`, whose two threads
+ * hash SHA-256 and SM3 side by side: one big file still gets both cores.
+ */
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { digestStream } from './digest.js';
+import type { DigestAnswer } from './file-digest-worker.js';
+
+export const SMALL_FILE_LIMIT = 4 * 1024 * 1024;
+
+const WORKER_URL = new URL(`./file-digest-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+
+let pool: Piscina | null = null;
+
+function smallFilePool(): Piscina {
+  if (!pool) {
+    const filename = fileURLToPath(WORKER_URL);
+    const execArgv = filename.endsWith('.ts') ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+    pool = new Piscina({ filename, maxThreads: Math.max(1, os.availableParallelism()), minThreads: 0, idleTimeout: 5_000, execArgv });
+  }
+  return pool;
+}
+
+export interface FileDigests {
+  sha256: string;
+  sm3: string;
+  size: number;
+}
+
+/** Digests a local file. `size`, when the caller knows it, saves a stat. */
+export async function digestFile(file: string, size?: number): Promise<FileDigests> {
+  const bytes = size ?? (await fs.stat(file)).size;
+  if (bytes <= SMALL_FILE_LIMIT) {
+    const answer = (await smallFilePool().run({ path: file })) as DigestAnswer;
+    if ('error' in answer) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+    return answer;
+  }
+  return digestStream(createReadStream(file, { highWaterMark: 1 << 22 }));
+}
+
+/** Stops the small-file threads (tests and shutdown); the next call starts them again. */
+export async function closeFileDigestPool(): Promise<void> {
+  const running = pool;
+  pool = null;
+  await running?.destroy();
+}
