@@ -137,7 +137,8 @@ async function startServerProcess(dir: string, env: Record<string, string>): Pro
   await fs.mkdir(dir, { recursive: true });
   // BENCH_SERVER_ARGS passes Node options to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? []), main, 'serve', '--demo'], {
-    env: { ...process.env, LANTAI_DATABASE_URL: `sqlite:${path.join(dir, 'lantai.db')}`, LANTAI_STORES: `primary=${path.join(dir, 'blobs')}`, LANTAI_DATA_DIR: dir, LANTAI_PORT: '0', LANTAI_LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'warn', ...env },
+    // MALLOC_ARENA_MAX=2 as the README's systemd unit and `npm start` run the server.
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, LANTAI_DATABASE_URL: `sqlite:${path.join(dir, 'lantai.db')}`, LANTAI_STORES: `primary=${path.join(dir, 'blobs')}`, LANTAI_DATA_DIR: dir, LANTAI_PORT: '0', LANTAI_LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -106,7 +106,11 @@ export function createAccession(deps: AccessionDeps) {
       const person: PremisAgent = { role: 'implementer', name: actor.username ?? '系统', id: actor.userId };
       const lantai: PremisAgent = { role: 'executing program', name: 'Lantai 兰台', version: deps.version };
       const filesByItem = new Map<string, typeof files>();
-      for (const f of files) filesByItem.set(f.item_id as string, [...(filesByItem.get(f.item_id as string) ?? []), f]);
+      for (const f of files) {
+        const list = filesByItem.get(f.item_id as string);
+        if (list) list.push(f);
+        else filesByItem.set(f.item_id as string, [f]);
+      }
       let bytes = 0;
       progress?.({ phase: 'recording', done: 0, total: items.length });
       await db.transaction().execute(async (tx) => {

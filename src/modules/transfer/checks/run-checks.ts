@@ -208,7 +208,9 @@ export function createCheckRunner(deps: { db: Db; catalog: CatalogService; setti
       const itemsByResult = new Map<CheckResult, string[]>();
       for (const item of items) {
         const result = byItem.get(item.id) ?? '未检测';
-        itemsByResult.set(result, [...(itemsByResult.get(result) ?? []), item.id]);
+        const ids = itemsByResult.get(result);
+        if (ids) ids.push(item.id);
+        else itemsByResult.set(result, [item.id]);
       }
       for (const [result, ids] of itemsByResult) {
         for (let i = 0; i < ids.length; i += 500) await tx.updateTable('transfer_items').set({ result }).where('id', 'in', ids.slice(i, i + 500)).execute();
