@@ -44,6 +44,8 @@ import { createUploads } from './modules/transfer/uploads.js';
 import { createPdfInspector } from './platform/pdf/inspector.js';
 import { createPreservationService, type PreservationService } from './modules/preservation/service.js';
 import { registerPreservationRoutes } from './modules/preservation/routes.js';
+import { ACCESS_COPIES_JOB, createAccessCopies, type AccessCopies, type AccessCopiesPayload } from './modules/preservation/access-copies.js';
+import { registerAccessCopyRoutes } from './modules/preservation/access-routes.js';
 import { createAccession, type Accession } from './modules/transfer/accept.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
 import { ARCHIVAL_FORMATS } from './platform/formats/identify.js';
@@ -74,7 +76,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService; accession: Accession };
+  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService; accession: Accession; accessCopies: AccessCopies };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -139,7 +141,9 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const virusScanner = config.clamdSocket ? createClamd({ socket: config.clamdSocket }) : null;
     jobs.define(CHECK_JOB, createCheckRunner({ db: database.db, catalog, classified: config.classified, settings: { archivalFormats: ARCHIVAL_FORMATS, minDpi: config.scanMinDpi, virusScanner, clamavDbDir: config.clamavDbDir, pdf: pdfInspector } }), { concurrency: 1 });
     const stagingDir = path.join(config.dataDir, 'staging');
-    const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, version: VERSION });
+    const accessCopies = createAccessCopies({ db: database.db, jobs, store: stores.primary, preservation, tmpDir: path.join(config.dataDir, 'tmp'), maxPages: config.previewMaxPages, version: VERSION });
+    jobs.define(ACCESS_COPIES_JOB, (payload: AccessCopiesPayload, ctx) => accessCopies.run(payload, ctx), { concurrency: 1 });
+    const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, version: VERSION, followUps: [(tx, transferId) => accessCopies.enqueue(tx, { transferId })] });
     registerTransferRoutes(http, {
       db: database.db,
       audit,
@@ -152,6 +156,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       zone: config.zone,
     });
     registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone, files: stores.primary, version: VERSION });
+    registerAccessCopyRoutes(http, { db: database.db, catalog, audit, zone: config.zone, files: stores.primary });
     const opened = stores;
     return {
       config,
@@ -160,7 +165,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation, accession },
+      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation, accession, accessCopies },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

@@ -52,6 +52,8 @@ export interface Config {
   fondsCodeWidth: number;
   /** Lowest resolution of scanned images in hand-overs (DA/T 31). */
   scanMinDpi: number;
+  /** Pages rendered as access copies (previews) of one file. */
+  previewMaxPages: number;
   /** Where carriers of offline hand-overs are mounted (discs, disks); archivists read only below it. */
   carrierRoot: string;
   /** Run job workers inside `lantai serve` (default on; turn off when dedicated `lantai worker` nodes run them). */
@@ -82,6 +84,7 @@ export const VARIABLES = [
   ['LANTAI_AUDIT_CHECKPOINT_FILE', '<LANTAI_DATA_DIR>/audit/checkpoints.jsonl', '审计检查点文件（库外保存）/ audit checkpoint file, outside the database'],
   ['LANTAI_TOTP_KEY_FILE', '<LANTAI_DATA_DIR>/keys/totp.key', '动态口令密钥的加密密钥文件（库外保存，多节点须相同）/ key sealing TOTP secrets in the database; kept outside it, the same on every node'],
   ['LANTAI_SCAN_MIN_DPI', '200', '数字化图像最低分辨率（DA/T 31）/ lowest dpi of scanned images'],
+  ['LANTAI_PREVIEW_MAX_PAGES', '100', '每个文件生成页面预览的最多页数 / most pages rendered as previews per file'],
   ['LANTAI_CARRIER_ROOT', '/media', '离线移交载体的挂载目录（只读取其下的文件）/ where offline hand-over carriers are mounted'],
   ['LANTAI_FONDS_CODE_WIDTH', '4', '全宗号位数（本馆约定）/ characters in a fonds code'],
   ['LANTAI_IN_PROCESS_WORKERS', '1', '在 serve 进程内运行作业 / run jobs inside serve'],
@@ -229,6 +232,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     inProcessWorkers: bool(env, 'LANTAI_IN_PROCESS_WORKERS', true),
     fondsCodeWidth: integer(env, 'LANTAI_FONDS_CODE_WIDTH', 4, 1, 12),
     scanMinDpi: integer(env, 'LANTAI_SCAN_MIN_DPI', 200, 72, 2400),
+    previewMaxPages: integer(env, 'LANTAI_PREVIEW_MAX_PAGES', 100, 1, 10_000),
     carrierRoot: path.resolve(cwd, text(env, 'LANTAI_CARRIER_ROOT') ?? '/media'),
   };
   return Object.freeze({ ...config, stores: Object.freeze(stores.map((s) => Object.freeze(s))), s3: Object.freeze(config.s3) });

@@ -11,6 +11,7 @@ export const catalogErrors = defineErrors('catalog', {
   CATALOG_CATEGORY_CODE_TAKEN: { status: 409, zh: '门类代码 {code} 已被使用。', en: 'Category code {code} is already in use.' },
   CATALOG_ORG_CODE_UNKNOWN: { status: 422, zh: '机构（问题）代码 {code} 未在全宗 {fonds} 中登记。', en: 'Organisation code {code} is not registered in fonds {fonds}.' },
   CATALOG_FILE_NOT_FOUND: { status: 404, zh: '找不到档案 {id} 的文件 {fileId}，或您无权查看其内容。', en: 'File {fileId} of item {id} was not found, or you may not see its content.' },
+  CATALOG_PREVIEW_NOT_FOUND: { status: 404, zh: '档案 {id} 的文件 {fileId} 没有第 {page} 页的预览（可能尚在生成，或该格式不生成预览）。', en: 'File {fileId} of item {id} has no preview of page {page} (still being made, or none for its format).' },
   CATALOG_FILE_ADMIN: { status: 403, zh: '系统管理员、安全保密管理员和安全审计员不能查看档案内容（三员分立）。', en: 'The system admin, security admin and auditor may not read records (separation of duties).' },
   CATALOG_ITEM_NOT_FOUND: { status: 404, zh: '找不到档案 {id}，或您无权查看。', en: 'Item {id} was not found, or you may not see it.' },
   CATALOG_VOLUME_NOT_FOUND: { status: 404, zh: '找不到案卷 {id}，或您无权查看。', en: 'Volume {id} was not found, or you may not see it.' },

@@ -36,10 +36,10 @@ export function recordFiles(deps: { audit: AuditSink }) {
 
     /**
      * A record's file for reading (download, preview), through the Viewer: the viewer must see the
-     * record's content. Reads of controlled records (控制, or not yet open) are audited. The three
+     * record's content. Reads (and previews: access copies) of controlled records (控制, or not yet open) are audited. The three
      * admin roles never read records (三员分立), and their attempts are refused, not hidden.
      */
-    async openFile(tx: Tx, actor: Actor, viewer: Viewer, recordId: string, fileId: string): Promise<{ sha256: string; name: string; mime: string | null; size: number }> {
+    async openFile(tx: Tx, actor: Actor, viewer: Viewer, recordId: string, fileId: string, purpose: 'read' | 'preview' = 'read'): Promise<{ sha256: string; name: string; mime: string | null; size: number }> {
       if (viewer.roles.some((r) => r === 'system_admin' || r === 'security_admin' || r === 'auditor')) throw catalogErrors.CATALOG_FILE_ADMIN();
       const found = await repo.itemRow(tx, repo.scopedItems(tx, viewer), recordId);
       if (!found || found.summary.visibility !== 'content') throw catalogErrors.CATALOG_FILE_NOT_FOUND({ id: recordId, fileId });
@@ -49,7 +49,7 @@ export function recordFiles(deps: { audit: AuditSink }) {
       if (full.openness !== '开放' || full.control !== null) {
         await deps.audit.append(tx, {
           actor: { ...actor, roles: [...actor.roles] },
-          action: 'catalog.file.read',
+          action: purpose === 'preview' ? 'catalog.file.preview' : 'catalog.file.read',
           target: { type: 'record_file', id: fileId, label: `${full.archival_code ?? full.title.slice(0, 40)} ${file.name}` },
           result: 'ok',
           details: { recordId, openness: full.openness, control: full.control },

@@ -43,4 +43,27 @@ export const preservationMigrations: Migration[] = [
       await db.schema.createIndex('preservation_events_subject').on('preservation_events').columns(['subject_id', 'at']).execute();
     },
   },
+  {
+    name: '2026-11-30-10-access-copies',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      await db.schema
+        .createTable('access_copies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('file_id', 'text', (c) => c.notNull().references('record_files.id'))
+        .addColumn('record_id', 'text', (c) => c.notNull().references('records.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('page', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('access_copies_file').on('access_copies').columns(['file_id', 'kind', 'page']).unique().execute();
+      await db.schema.createIndex('access_copies_record').on('access_copies').column('record_id').execute();
+      await db.schema.createIndex('access_copies_sha256').on('access_copies').column('sha256').execute();
+    },
+  },
 ];

@@ -36,8 +36,27 @@ export interface PreservationEventsTable {
   agents: string;
 }
 
+/** Derivatives for viewing (利用副本): never a replacement for the original, which stays as it came. */
+export interface AccessCopiesTable {
+  id: string;
+  /** The catalog's record_files id of the original. */
+  file_id: string;
+  record_id: string;
+  /** 'thumbnail' (page 1, small) or 'page' (one page at reading size). */
+  kind: string;
+  /** 1-based page (a single image is page 1). */
+  page: number;
+  sha256: string;
+  size: number;
+  mime: string;
+  width: number;
+  height: number;
+  created_at: string;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
+    access_copies: AccessCopiesTable;
     preservation_files: PreservationFilesTable;
     preservation_events: PreservationEventsTable;
   }

@@ -17,7 +17,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import pLimit from 'p-limit';
-import type { Db } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
 import { identifyPreservationFormat, type PreservationFormat } from '../../platform/formats/pronom.js';
 import type { PdfInspector } from '../../platform/pdf/inspector.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
@@ -37,6 +37,8 @@ export interface AccessionDeps {
   pdf: PdfInspector;
   /** Lantai's version, for the events' executing-program agent. */
   version: string;
+  /** Jobs that follow an accept (access copies, …), queued inside its transaction. */
+  followUps?: ReadonlyArray<(tx: Tx, transferId: string) => Promise<void>>;
 }
 
 export interface AcceptProgress {
@@ -150,6 +152,7 @@ export function createAccession(deps: AccessionDeps) {
           events.push({ subjectType: 'record', subjectId: recordId, recordId, type: 'accession', at, outcome: 'success', detail: `接收进馆：移交批次“${transfer.title}”第 ${item.position} 件，${(filesByItem.get(item.id) ?? []).length} 个文件`, agents: [person, lantai] });
         }
         await deps.preservation.addEvents(tx, events);
+        for (const followUp of deps.followUps ?? []) await followUp(tx, transferId);
         await deps.audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action: 'transfer.accept', target: { type: 'transfer', id: transferId, label: transfer.title }, result: 'ok', details: { records: items.length, files: files.length, bytes } });
       });
       // The staged copies are links to (or copies of) what the store now holds: free the staging area.

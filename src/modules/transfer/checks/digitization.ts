@@ -5,8 +5,12 @@
  * sharp (libvips): density, colour space, pages of a multi-page TIFF, and the
  * pixel statistics that tell a blank page (no variation) from a page with content.
  */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 
@@ -17,6 +21,15 @@ sharp.concurrency(1);
 import type { CheckEvidence, CheckResult } from '../model.js';
 
 export const IMAGE_KINDS: ReadonlySet<string> = new Set(['tif', 'jpg', 'png', 'jp2']);
+const execFileAsync = promisify(execFile);
+
+async function startsWith(path: string, magic: Buffer): Promise<boolean> {
+  const handle = await fs.open(path, 'r');
+  const head = Buffer.alloc(magic.length);
+  await handle.read(head, 0, magic.length, 0).finally(() => handle.close());
+  return head.equals(magic);
+}
+
 const SPACE_LABELS: Record<string, string> = { srgb: '彩色', rgb: '彩色', cmyk: '彩色（CMYK）', 'b-w': '灰度', grey16: '灰度（16 位）', multiband: '多波段' };
 
 /** Standard deviation below which every channel counts as blank (a white or black page). */
@@ -68,14 +81,73 @@ export function checkScan(path: string, size: number, minDpi: number): Promise<{
   return decoding(() => scan(path, size, minDpi));
 }
 
+const JP2_SIGNATURE = Buffer.from([0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]);
+
+/**
+ * The capture (else display) resolution of a JP2 file, in dpi, from its header's `res ` box
+ * (ISO/IEC 15444-1 I.5.3.7: grid points per metre as (N / D) · 10^E), or undefined.
+ */
+export function jp2Dpi(head: Buffer): number | undefined {
+  const boxes = (buf: Buffer, from: number, to: number) => {
+    const out = new Map<string, [number, number]>();
+    for (let at = from; at + 8 <= to; ) {
+      let length = buf.readUInt32BE(at);
+      const type = buf.toString('latin1', at + 4, at + 8);
+      if (length === 0) length = to - at;
+      if (length < 8 || at + length > to) break;
+      out.set(type, [at + 8, at + length]);
+      at += length;
+    }
+    return out;
+  };
+  const header = boxes(head, 0, head.length).get('jp2h');
+  const res = header && boxes(head, header[0], header[1]).get('res ');
+  if (!res) return undefined;
+  const inner = boxes(head, res[0], res[1]);
+  const box = inner.get('resc') ?? inner.get('resd');
+  if (!box || box[1] - box[0] < 10) return undefined;
+  const [at] = box;
+  const perMetre = (n: number, d: number, e: number) => (d === 0 ? NaN : (n / d) * 10 ** e);
+  const vertical = perMetre(head.readUInt16BE(at), head.readUInt16BE(at + 2), head.readInt8(at + 8));
+  const horizontal = perMetre(head.readUInt16BE(at + 4), head.readUInt16BE(at + 6), head.readInt8(at + 9));
+  const dpi = Math.min(vertical, horizontal) * 0.0254;
+  return Number.isFinite(dpi) && dpi > 0 ? dpi : undefined;
+}
+
+/** JPEG 2000 has no reader in sharp's libvips: OpenJPEG decodes it to a PNG beside it (which the caller removes). */
+async function decodeJp2(path: string): Promise<{ png: string; density: number | undefined }> {
+  const handle = await fs.open(path, 'r');
+  const head = Buffer.alloc(64 * 1024);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0).finally(() => handle.close());
+  const png = join(os.tmpdir(), `lantai-jp2-${randomUUID()}.png`);
+  await execFileAsync('opj_decompress', ['-i', path, '-o', png], { timeout: 120_000 });
+  return { png, density: jp2Dpi(head.subarray(0, bytesRead)) };
+}
+
 async function scan(path: string, size: number, minDpi: number): Promise<{ result: CheckResult; evidence: CheckEvidence; pages: number }> {
+  let decoded: string | null = null;
+  try {
+    return await scanImage(path, size, minDpi, (png) => (decoded = png));
+  } finally {
+    if (decoded) await fs.rm(decoded, { force: true });
+  }
+}
+
+async function scanImage(path: string, size: number, minDpi: number, decodedTo: (png: string) => void): Promise<{ result: CheckResult; evidence: CheckEvidence; pages: number }> {
   let meta: sharp.Metadata;
   let file: string | Buffer = path;
   try {
     if (size <= IN_MEMORY) file = await fs.readFile(path);
-    meta = await sharp(file, { limitInputPixels: 1_000_000_000 }).metadata();
+    const isJp2 = Buffer.isBuffer(file) ? file.subarray(0, 12).equals(JP2_SIGNATURE) : await startsWith(path, JP2_SIGNATURE);
+    if (isJp2) {
+      const { png, density } = await decodeJp2(path);
+      decodedTo(png);
+      file = png;
+      meta = { ...(await sharp(file, { limitInputPixels: 1_000_000_000 }).metadata()), density };
+    } else meta = await sharp(file, { limitInputPixels: 1_000_000_000 }).metadata();
   } catch (err) {
-    return { result: '不通过', evidence: { message: `图像无法解码：${(err as Error).message}` }, pages: 0 };
+    const reason = ((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0];
+    return { result: '不通过', evidence: { message: `图像无法解码：${reason}` }, pages: 0 };
   }
   const pages = meta.pages ?? 1;
   const mode = SPACE_LABELS[meta.space ?? ''] ?? meta.space ?? '未知';
