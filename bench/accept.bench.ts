@@ -89,7 +89,7 @@ async function smallFiles({ workDir, flags, log }: BenchContext): Promise<BenchR
     log('accepting');
     const started = performance.now();
     let recording = 0;
-    const result = await s.app.services.accession.accept(s.actor, s.viewer, s.transferId, (p) => {
+    const result = await s.app.services.accession.accept(s.actor, s.viewer, s.transferId, {}, (p) => {
       if (p.phase === 'recording') recording = performance.now();
     });
     const ended = performance.now();

@@ -143,7 +143,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const stagingDir = path.join(config.dataDir, 'staging');
     const accessCopies = createAccessCopies({ db: database.db, jobs, store: stores.primary, preservation, tmpDir: path.join(config.dataDir, 'tmp'), maxPages: config.previewMaxPages, version: VERSION });
     jobs.define(ACCESS_COPIES_JOB, (payload: AccessCopiesPayload, ctx) => accessCopies.run(payload, ctx), { concurrency: 1 });
-    const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, version: VERSION, followUps: [(tx, transferId) => accessCopies.enqueue(tx, { transferId })] });
+    const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, codes: archivalCodes, version: VERSION, followUps: [(tx, transferId) => accessCopies.enqueue(tx, { transferId })] });
     registerTransferRoutes(http, {
       db: database.db,
       audit,

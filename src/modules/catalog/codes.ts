@@ -197,7 +197,7 @@ export function createArchivalCodes(deps: { catalog: CatalogService; audit: Audi
     plan,
 
     /** Applies a plan worked out again inside the transaction (so it cannot be stale). */
-    async apply(tx: Tx, actor: Actor, viewer: Viewer, request: CodeRequest, reason: string): Promise<{ batchId: string; changed: number; problems: CodePlan['problems'] }> {
+    async apply(tx: Tx, actor: Actor, viewer: Viewer, request: CodeRequest, reason: string, options: { oldCodes?: ReadonlyMap<string, string | null> } = {}): Promise<{ batchId: string; changed: number; problems: CodePlan['problems'] }> {
       requireArchivist(actor);
       const { changes, problems } = await plan(tx, viewer, request);
       const batchId = uuidv7();
@@ -215,7 +215,8 @@ export function createArchivalCodes(deps: { catalog: CatalogService; audit: Audi
       for (let i = 0; i < changes.length; i += 200) {
         await tx
           .insertInto('archival_code_changes')
-          .values(changes.slice(i, i + 200).map((c) => ({ id: uuidv7(), entity_type: c.entityType, entity_id: c.id, old_code: c.oldCode, new_code: c.newCode, reason, batch_id: batchId, changed_by: actor.userId, changed_at: at })))
+          // `oldCodes` names codes the records had before they were records (an agency's, when re-coded at accept).
+          .values(changes.slice(i, i + 200).map((c) => ({ id: uuidv7(), entity_type: c.entityType, entity_id: c.id, old_code: options.oldCodes?.get(c.id) ?? c.oldCode, new_code: c.newCode, reason, batch_id: batchId, changed_by: actor.userId, changed_at: at })))
           .execute();
       }
       await catalog.notifyCodeChanges(tx, changes.map((c): CodeChange => ({ entityType: c.entityType, id: c.id, oldCode: c.oldCode, newCode: c.newCode })));

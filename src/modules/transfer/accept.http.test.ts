@@ -72,7 +72,7 @@ describe.each(DIALECTS)('accession over HTTP on %s', (dialect) => {
     const { id, numbers } = await checkedHandOver('第一批');
     const res = await f.call(f.sessions.archivist, 'POST', `/api/transfers/${id}/accept`);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ records: 3, files: 3, bytes: files.pdf.length + files.xml.length + files.scan300.length });
+    expect(res.json()).toEqual({ records: 3, files: 3, bytes: files.pdf.length + files.xml.length + files.scan300.length, returned: 0, returnedTransferId: null, recoded: 0 });
     expect((await f.call(f.sessions.archivist, 'GET', `/api/transfers/${id}`)).json().status).toBe('accepted');
 
     const records = await recordsOf(numbers);

@@ -180,8 +180,20 @@ export function registerTransferRoutes(app: HttpServer, deps: TransferRouteDeps)
     await act(request, 'transfer.return', request.params.id, (actor) => inTx((tx) => transfers.returnTransfer(tx, actor, request.params.id, request.body.reason, request.body.items)));
     return { ok: true as const };
   });
-  app.post('/api/transfers/:id/accept', { schema: { tags, summary: '接收进馆：文件入库、建立档案条目、保存记录与事件（整批）/ accept: files into the store, records, preservation records and events', params: idParams, response: { 200: z.object({ records: z.number(), files: z.number(), bytes: z.number() }) } } }, async (request) =>
-    act(request, 'transfer.accept', request.params.id, (actor) => deps.accession.accept(actor, viewerOf(request, deps.zone), request.params.id)),
+  const acceptBody = z
+    .object({
+      itemIds: z.array(z.string().min(1).max(64)).max(100_000).optional().describe('要接收的条目（缺省为全部）；其余条目随理由退回立档单位 / items to accept (all when absent); the rest go back'),
+      returnReason: z.string().trim().max(2000).optional().describe('其余条目的退回理由 / why the other items go back'),
+      recode: z.boolean().optional().describe('按本馆规则重新编制档号，立档单位档号记入档号变更记录 / re-code with the archive’s next numbers'),
+    })
+    // A POST without a body (the whole hand-over, as before) arrives as null.
+    .nullish();
+  const acceptResult = z.object({ records: z.number(), files: z.number(), bytes: z.number(), returned: z.number(), returnedTransferId: z.string().nullable(), recoded: z.number() });
+  app.post('/api/transfers/:id/accept/preview', { schema: { tags, summary: '接收预览：将建立的档案、重新编制的档号与退回的条目（不写入）/ preview an accept: records, codes, items going back (nothing written)', params: idParams, body: acceptBody, response: { 200: acceptResult.extend({ codes: z.array(z.object({ position: z.number(), title: z.string(), agencyCode: z.string().nullable(), newCode: z.string().nullable() })) }) } } }, async (request) =>
+    act(request, 'transfer.accept', request.params.id, (actor) => deps.accession.preview(actor, viewerOf(request, deps.zone), request.params.id, request.body ?? {})),
+  );
+  app.post('/api/transfers/:id/accept', { schema: { tags, summary: '接收进馆（全部或所选条目，其余退回；可重新编制档号）：文件入库、建立档案条目、保存记录与事件 / accept all or chosen items (the rest returned), optionally re-coded', params: idParams, body: acceptBody, response: { 200: acceptResult } } }, async (request) =>
+    act(request, 'transfer.accept', request.params.id, (actor) => deps.accession.accept(actor, viewerOf(request, deps.zone), request.params.id, request.body ?? {})),
   );
   app.post('/api/transfers/:id/new-version', { schema: { tags, summary: '退回后修改并重新移交（生成新版本草稿）/ correct a returned hand-over as a new version', params: idParams, response: { 201: z.object({ id: z.string() }) } } }, async (request, reply) => {
     const id = await act(request, 'transfer.new-version', request.params.id, (actor) => inTx((tx) => transfers.resubmitAsNewVersion(tx, actor, request.params.id)));

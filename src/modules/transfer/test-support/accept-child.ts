@@ -15,7 +15,7 @@ const user = await app.database.db.selectFrom('users').select(['id', 'organisati
 const actor = { userId: user.id, username: username as string, roles: ['archivist' as const], organisationId: user.organisation_id, address: 'crash-test' };
 const viewer = { userId: user.id, roles: ['archivist' as const], clearance: '非密' as const, organisationId: user.organisation_id, zone: 'lan' as const, grants: [] };
 process.stdout.write('accepting\n');
-const result = await app.services.accession.accept(actor, viewer, transferId as string, (p) => {
+const result = await app.services.accession.accept(actor, viewer, transferId as string, {}, (p) => {
   if (p.phase === 'recording') process.stdout.write('recording\n');
   else process.stdout.write(`stored ${p.done}\n`);
 });
