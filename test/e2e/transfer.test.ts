@@ -3,10 +3,15 @@
  * clerk opens a hand-over, uploads a folder of real files (a PDF made by
  * LibreOffice, an XML, a text file) by the resumable chunked protocol, describes
  * three items of which one has the impossible date 20240230, self-checks and
- * submits; the report fails exactly that item. The archivist returns it with
- * reasons; the clerk opens a new version, corrects the date and submits again;
- * the archivist sees a clean report (合格率 100%) and accepts it (接收进馆); the
- * accepted item's preservation timeline in the catalog runs from 接收 to 进馆.
+ * submits; the report fails exactly that item. In the accept dialog the archivist
+ * cannot tick it, must give a reason for leaving it out, and the preview (which
+ * writes nothing) says 2 accepted, 1 returned; the archivist returns the whole
+ * hand-over with reasons instead; the clerk opens a new version, corrects the date
+ * and submits again; the archivist sees a clean report (合格率 100%) and accepts it
+ * (接收进馆) through the dialog, re-coded with the archive's rules: preview with the
+ * new codes, then confirm. In the catalog the accepted item's preservation timeline
+ * runs from 接收 to 进馆, and the PDF gets a thumbnail and a page preview from the
+ * access-copy job.
  * Run: npm run build && npx vitest run test/e2e/transfer.test.ts
  */
 import { execFileSync } from 'node:child_process';
@@ -176,7 +181,32 @@ describe('hand-over', { timeout: 240_000 }, () => {
     const archivist = await lantai.openPage();
     await signIn(archivist.page, '/admin/receive/checks', 'archivist');
     await openFromList(archivist.page, 1);
-    expect(await archivist.page.getByTestId('accept').isDisabled()).toBe(true);
+
+    // The accept dialog offers the items that passed; the failed one cannot be ticked, and leaving it out needs a reason.
+    await archivist.page.getByTestId('accept-open').click();
+    const acceptDialog = archivist.page.getByTestId('accept-dialog');
+    await acceptDialog.waitFor();
+    expect(await acceptDialog.getByTestId('accept-counts').locator('[data-result="不通过"]').first().textContent()).toContain('1');
+    expect(await archivist.page.getByTestId('accept-item-2').isDisabled()).toBe(true);
+    expect(await archivist.page.getByTestId('accept-item-2').isChecked()).toBe(false);
+    expect(await archivist.page.getByTestId('accept-item-1').isChecked()).toBe(true);
+    expect(await archivist.page.getByTestId('accept-item-3').isChecked()).toBe(true);
+    expect(await archivist.page.getByTestId('accept-confirm').isDisabled()).toBe(true);
+    await archivist.page.getByTestId('accept-preview').click();
+    await expect.poll(() => acceptDialog.textContent(), patience).toContain('请写明退回理由');
+    await archivist.page.getByTestId('accept-reason').fill('第 2 件日期有误，请核对原件后重新移交。');
+    const [partialAnswer] = await Promise.all([archivist.page.waitForResponse((r) => r.url().endsWith('/accept/preview')), archivist.page.getByTestId('accept-preview').click()]);
+    expect(partialAnswer.status(), await partialAnswer.text()).toBe(200);
+    const partialPlan = archivist.page.getByTestId('accept-plan');
+    await partialPlan.waitFor();
+    expect(await partialPlan.getAttribute('data-records')).toBe('2');
+    expect(await partialPlan.getAttribute('data-returned')).toBe('1');
+    expect(await partialPlan.textContent()).toContain('1 件退回');
+    await lantai.screenshot(archivist.page, 'transfer-accept-partial-preview');
+    // The preview wrote nothing; the archivist returns the whole hand-over instead.
+    await archivist.page.getByTestId('accept-cancel').click();
+    await acceptDialog.waitFor({ state: 'detached' });
+    expect(await archivist.page.getByTestId('transfer-detail').getAttribute('data-status')).toBe('checked');
     await archivist.page.getByTestId('return').click();
     await archivist.page.getByTestId('return-form').waitFor();
     expect(await archivist.page.getByTestId('return-item-2').inputValue()).toContain('20240230');
@@ -217,19 +247,42 @@ describe('hand-over', { timeout: 240_000 }, () => {
     expect(await failingRows(archivist.page).count()).toBe(0);
     await lantai.screenshot(archivist.page, 'transfer-clean-report');
 
-    // 接收进馆: the confirmation sums up the hand-over; once accepted its status says so.
-    await archivist.page.getByTestId('accept').click();
-    const confirm = archivist.page.getByTestId('accept-confirm');
-    await confirm.waitFor();
-    expect(await archivist.page.locator('.ant-popconfirm:visible').textContent()).toContain('合格率 100%');
+    // 接收进馆 through the dialog: all three ticked, no reason asked; re-coded, the preview shows each new code.
+    await archivist.page.getByTestId('accept-open').click();
+    await acceptDialog.waitFor();
+    expect(await acceptDialog.textContent()).toContain('合格率 100%');
+    for (const position of [1, 2, 3]) expect(await archivist.page.getByTestId(`accept-item-${position}`).isChecked()).toBe(true);
+    expect(await archivist.page.getByTestId('accept-reason').count()).toBe(0);
+    await archivist.page.getByTestId('accept-recode').click();
+    const [previewAnswer] = await Promise.all([archivist.page.waitForResponse((r) => r.url().endsWith('/accept/preview')), archivist.page.getByTestId('accept-preview').click()]);
+    expect(previewAnswer.status(), await previewAnswer.text()).toBe(200);
+    const plan = archivist.page.getByTestId('accept-plan');
+    await plan.waitFor();
+    expect(await plan.getAttribute('data-records')).toBe('3');
+    expect(await plan.getAttribute('data-returned')).toBe('0');
+    const newCodes = archivist.page.getByTestId('accept-codes').locator('tbody tr.ant-table-row');
+    expect(await newCodes.count()).toBe(3);
+    for (const row of await newCodes.all()) expect(await row.textContent()).toMatch(/—J001-WS·2024-(Y|D30|D10)-\d{4}$/);
+    await lantai.screenshot(archivist.page, 'transfer-accept-preview');
     // The accept's own answer first, so a refusal shows its reason rather than a status that never changes.
-    const [acceptAnswer] = await Promise.all([archivist.page.waitForResponse((r) => r.url().endsWith('/accept') && r.request().method() === 'POST', { timeout: 60_000 }), confirm.click()]);
+    const [acceptAnswer] = await Promise.all([
+      archivist.page.waitForResponse((r) => r.url().endsWith('/accept') && r.request().method() === 'POST', { timeout: 60_000 }),
+      archivist.page.getByTestId('accept-confirm').click(),
+    ]);
     expect(acceptAnswer.status(), await acceptAnswer.text()).toBe(200);
+    const result = archivist.page.getByTestId('accept-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-records')).toBe('3');
+    expect(await result.getAttribute('data-returned')).toBe('0');
+    expect(await result.getAttribute('data-recoded')).toBe('3');
+    expect(await result.textContent()).toContain('已接收进馆：3 件档案、4 个文件');
     const archivistDetail = archivist.page.getByTestId('transfer-detail');
     await expect.poll(() => archivistDetail.getAttribute('data-status'), checkPatience).toBe('accepted');
     expect(await archivistDetail.getByTestId('transfer-status').textContent()).toBe('已接收');
-    expect(await archivist.page.getByTestId('accept').count()).toBe(0);
+    expect(await archivist.page.getByTestId('accept-open').count()).toBe(0);
     await lantai.screenshot(archivist.page, 'transfer-accepted');
+    await archivist.page.getByTestId('accept-close').click();
+    await result.waitFor({ state: 'detached' });
 
     // The accepted item in the catalog: its two files to read, and its preservation timeline from 接收 to 进馆.
     await archivist.page.goto(lantai.url('/admin/arrange/catalog'));
@@ -252,6 +305,32 @@ describe('hand-over', { timeout: 240_000 }, () => {
     expect(await timeline.textContent()).toContain('接收');
     expect(await archivist.page.getByTestId('premis-download').getAttribute('href')).toMatch(/\/premis\.xml$/);
     await lantai.screenshot(archivist.page.getByTestId('preservation'), 'transfer-accepted-preservation');
+    // Plain text gets no access copies: a neutral box, and 预览 is not offered.
+    const previewButtons = archivist.page.locator('[data-testid^="file-preview-"]');
+    await expect.poll(() => previewButtons.count(), patience).toBe(2);
+    for (const button of await previewButtons.all()) expect(await button.isDisabled()).toBe(true);
+    expect(await archivist.page.locator('[data-testid^="file-thumb-"][data-thumbnail="false"]').count()).toBe(2);
+
+    // The PDF's access copies, made by the job after accession: a thumbnail, then page 1 in the viewer.
+    await archivist.page.locator('.ant-drawer-close').click();
+    await archivist.page.getByTestId('item-detail').waitFor({ state: 'detached' });
+    await archivist.page.getByTestId('catalog-search').locator('input').fill(items[0]?.title ?? '');
+    await archivist.page.getByTestId('catalog-search').locator('input').press('Enter');
+    const pdfItem = archivist.page.getByTestId('catalog-table').getByRole('button', { name: items[0]?.title });
+    await expect.poll(() => pdfItem.count(), patience).toBe(1);
+    await pdfItem.click();
+    await archivist.page.getByTestId('item-detail').waitFor();
+    const thumbnail = archivist.page.locator('[data-testid^="file-thumb-"][data-thumbnail="true"] img');
+    await expect.poll(() => thumbnail.count(), { timeout: 30_000, interval: 500 }).toBe(1);
+    await expect.poll(() => thumbnail.evaluate((image) => (image as HTMLImageElement).naturalWidth), patience).toBeGreaterThan(0);
+    await archivist.page.locator('[data-testid^="file-preview-"]').click();
+    const pageImage = archivist.page.getByTestId('preview-page-image');
+    await pageImage.waitFor();
+    expect(await pageImage.getAttribute('data-page')).toBe('1');
+    await expect.poll(() => pageImage.evaluate((image) => (image as HTMLImageElement).naturalWidth), patience).toBeGreaterThan(0);
+    expect(await archivist.page.getByTestId('preview-page-number').textContent()).toBe('第 1 / 1 页');
+    expect(await archivist.page.getByTestId('preview-next').isDisabled()).toBe(true);
+    await lantai.screenshot(archivist.page, 'transfer-accepted-page-preview');
 
     expect(clerk.problems).toEqual([]);
     expect(archivist.problems).toEqual([]);

@@ -91,6 +91,10 @@ describe.each(DIALECTS)('partial accept and re-coding on %s', (dialect) => {
     const clerk = f.sessions.clerk;
     const returned = (await f.call(clerk, 'GET', `/api/transfers/${result.returnedTransferId}`)).json();
     expect(returned).toMatchObject({ status: 'returned', title: '部分接收批次（退回部分）', returnReason: choice.returnReason });
+    const summary = JSON.parse((await db.selectFrom('transfers').select('summary').where('id', '=', result.returnedTransferId).executeTakeFirstOrThrow()).summary as string);
+    expect(summary).toMatchObject({ items: 1, files: 1, bytes: files.encryptedPdf.length, passedItems: 0, passRate: 0 });
+    // Each accepted record numbers its own files from 1.
+    expect((await db.selectFrom('record_files as k').innerJoin('records as r', 'r.id', 'k.record_id').select('k.position').where('r.archival_code', '=', meta(3).archivalCode).execute()).map((k) => k.position)).toEqual([1]);
     const returnedItems = await db.selectFrom('transfer_items').select(['position', 'result', 'metadata']).where('transfer_id', '=', result.returnedTransferId).execute();
     expect(returnedItems.map((i) => [i.position, i.result, JSON.parse(i.metadata).archivalCode])).toEqual([[2, '不通过', meta(2).archivalCode]]);
     const findings = await db.selectFrom('transfer_check_results').select(['check_id', 'result']).where('transfer_id', '=', result.returnedTransferId).where('result', '=', '不通过').execute();

@@ -37,7 +37,8 @@ import type { ArchivalCodes } from '../catalog/codes.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { EventOutcome, PremisAgent, PreservationEventInput, PreservationService } from '../preservation/service.js';
 import { transferErrors } from './errors.js';
-import { STATUS_LABELS } from './model.js';
+import { STATUS_LABELS, type CheckResult } from './model.js';
+import { summarise, type CheckSummary, type StoredFinding } from './checks/run-checks.js';
 import type { TransferFilesTable, TransferItemsTable, TransfersTable } from './tables.js';
 
 export interface AccessionDeps {
@@ -139,11 +140,17 @@ export function createAccession(deps: AccessionDeps) {
       // Staged bytes are never changed in place: the returned hand-over points at the same staged files.
       await tx.insertInto('transfer_files').values(files.slice(i, i + 500).map((f) => ({ ...f, id: (fileIds.get(f.id) as string), transfer_id: id, item_id: itemIds.get(f.item_id as string) ?? null }))).execute();
     }
-    // The findings about these items and their files go with them, so the agency sees what to correct.
-    const findings = await tx.selectFrom('transfer_check_results').selectAll().where('transfer_id', '=', transfer.id).where((eb) => eb.or([eb('item_id', 'in', [...itemIds.keys()]), eb('file_id', 'in', [...fileIds.keys(), ''])])).execute();
-    for (let i = 0; i < findings.length; i += 500) {
-      await tx.insertInto('transfer_check_results').values(findings.slice(i, i + 500).map((r) => ({ ...r, id: uuidv7(), transfer_id: id, item_id: r.item_id ? (itemIds.get(r.item_id) ?? null) : null, file_id: r.file_id ? (fileIds.get(r.file_id) ?? null) : null }))).execute();
-    }
+    // The findings about these items and their files go with them, so the agency sees what to correct,
+    // and the returned hand-over's summary counts only what it holds.
+    const findings = (await tx.selectFrom('transfer_check_results').selectAll().where('transfer_id', '=', transfer.id).where((eb) => eb.or([eb('item_id', 'in', [...itemIds.keys()]), eb('file_id', 'in', [...fileIds.keys(), ''])])).execute()).map((r) => ({ ...r, id: uuidv7(), transfer_id: id, item_id: r.item_id ? (itemIds.get(r.item_id) ?? null) : null, file_id: r.file_id ? (fileIds.get(r.file_id) ?? null) : null }));
+    for (let i = 0; i < findings.length; i += 500) await tx.insertInto('transfer_check_results').values(findings.slice(i, i + 500)).execute();
+    const previous = transfer.summary ? (JSON.parse(transfer.summary) as CheckSummary) : null;
+    const summary: CheckSummary = {
+      ...summarise(findings.map((r) => ({ checkId: r.check_id as StoredFinding['checkId'], itemId: r.item_id, fileId: r.file_id, result: r.result as CheckResult, evidence: r.evidence, message: '' })), { draft: false, items: rest.length, files: files.length, bytes: files.reduce((n, f) => n + Number(f.size), 0) }),
+      checkedAt: previous?.checkedAt ?? at,
+      virusDatabase: previous?.virusDatabase ?? null,
+    };
+    await tx.updateTable('transfers').set({ summary: JSON.stringify(summary) }).where('id', '=', id).execute();
     return id;
   }
 
@@ -193,9 +200,9 @@ export function createAccession(deps: AccessionDeps) {
     // What the checks found per file, for the validation and virus-check events.
     const checkRows = await tx.selectFrom('transfer_check_results').select(['file_id', 'check_id', 'result', 'evidence']).where('transfer_id', '=', transferId).where('check_id', 'in', ['YJ-KY-03', 'YJ-AQ-01']).where('file_id', 'is not', null).execute();
     const checkOf = new Map(checkRows.map((r) => [`${r.file_id}:${r.check_id}`, { result: r.result, message: (JSON.parse(r.evidence) as { message?: string }).message ?? '' }]));
-    const kept = items.flatMap((item, i) => (filesByItem.get(item.id) ?? []).map((f) => ({ f, recordId: recordIds[i] as string, format: formats.get(f.id) as PreservationFormat })));
+    const kept = items.flatMap((item, i) => (filesByItem.get(item.id) ?? []).map((f, n) => ({ f, position: n + 1, recordId: recordIds[i] as string, format: formats.get(f.id) as PreservationFormat })));
     const name = (p: string) => p.split('/').pop() ?? p;
-    const fileIds = await deps.catalog.attachFiles(tx, actor, kept.map(({ f, recordId, format }) => ({ recordId, sha256: f.sha256, sm3: f.sm3, size: Number(f.size), name: name(f.path), role: f.role, position: f.position, pageCount: null, mime: format.mime })));
+    const fileIds = await deps.catalog.attachFiles(tx, actor, kept.map(({ f, position, recordId, format }) => ({ recordId, sha256: f.sha256, sm3: f.sm3, size: Number(f.size), name: name(f.path), role: f.role, position, pageCount: null, mime: format.mime })));
     await deps.preservation.recordFiles(tx, kept.map(({ f, recordId, format }, i) => ({ fileId: fileIds[i] as string, recordId, transferId, digests: { sha256: f.sha256, sm3: f.sm3, size: Number(f.size) }, format, originalName: name(f.path), originalPath: f.path, at })));
     const events: PreservationEventInput[] = [];
     for (const [i, { f, recordId, format }] of kept.entries()) {

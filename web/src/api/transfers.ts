@@ -198,15 +198,43 @@ export const useSubmitTransfer = () => useTransferMutation((id: string) => apiSe
 export const useReturnTransfer = () =>
   useTransferMutation(({ id, reason, items }: { id: string; reason: string; items: Record<string, string> }) => apiSend('POST', `${base(id)}/return`, okSchema, { reason, items }));
 
-/** What an accepted hand-over became: catalog records, their files and the bytes adopted into the store. */
-export const acceptanceSchema = z.object({ records: z.number(), files: z.number(), bytes: z.number() });
+/**
+ * What the archivist decides at 接收进馆: the items taken in (all when absent; the rest
+ * go back to the agency as a returned hand-over of their own, with the reason), and
+ * whether the records get the archive's next archival codes instead of the agency's.
+ */
+export interface AcceptOptions {
+  itemIds?: string[];
+  returnReason?: string;
+  recode?: boolean;
+}
+
+/** What an accepted hand-over became: catalog records, their files and bytes, the items sent back (and the hand-over holding them), the records re-coded. */
+export const acceptanceSchema = z.object({
+  records: z.number(),
+  files: z.number(),
+  bytes: z.number(),
+  returned: z.number(),
+  returnedTransferId: z.nullable(z.string()),
+  recoded: z.number(),
+});
 export type Acceptance = z.infer<typeof acceptanceSchema>;
+
+export const acceptCodeSchema = z.object({ position: z.number(), title: z.string(), agencyCode: z.nullable(z.string()), newCode: z.nullable(z.string()) });
+export type AcceptCode = z.infer<typeof acceptCodeSchema>;
+/** What an accept with these options would do, each record's code included; nothing is written. */
+export const acceptPreviewSchema = z.extend(acceptanceSchema, { codes: z.array(acceptCodeSchema) });
+export type AcceptPreview = z.infer<typeof acceptPreviewSchema>;
+
+/** The server's answer to an accept with these options, or the error it would give. */
+export const useAcceptPreview = () =>
+  useMutation({ mutationFn: ({ id, ...options }: AcceptOptions & { id: string }) => apiSend('POST', `${base(id)}/accept/preview`, acceptPreviewSchema, options) });
 
 /** 接收进馆: the hand-over's records and files enter the catalog, so the catalog's queries are refreshed too. */
 export function useAcceptTransfer() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiSend('POST', `${base(id)}/accept`, acceptanceSchema),
+    mutationFn: ({ id, ...options }: AcceptOptions & { id: string }) => apiSend('POST', `${base(id)}/accept`, acceptanceSchema, options),
     onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['transfers'] }), queryClient.invalidateQueries({ queryKey: ['catalog'] })]),
   });
 }

@@ -1,17 +1,22 @@
 /**
  * One item: its description, the category's own fields, its files (for those who
- * may see the content, each to open or download), its archival code history
- * (档号变更记录) and, for archivists, its preservation information. Opening a
- * controlled item or reading its files is audited by the server.
+ * may see the content, each with its thumbnail, to preview page by page, open or
+ * download), its archival code history (档号变更记录) and, for archivists, its
+ * preservation information. Opening a controlled item or reading its files is
+ * audited by the server.
  */
-import { DownloadOutlined, EditOutlined, EyeOutlined } from '@ant-design/icons';
-import { Button, Descriptions, Drawer, Skeleton, Space, Table, Tag, Typography, type DescriptionsProps } from 'antd';
+import { DownloadOutlined, EditOutlined, EyeOutlined, FileImageOutlined } from '@ant-design/icons';
+import { Button, Descriptions, Drawer, Skeleton, Space, Table, Tag, Tooltip, Typography, type DescriptionsProps } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useFilePreviews } from '../../api/access-copies.js';
 import { useSession } from '../../api/auth.js';
 import { itemFilePath, useItem, type Category, type ItemDetail } from '../../api/catalog.js';
 import { QueryError } from '../../components/query-error.js';
 import type { CatalogMessages } from '../../i18n/catalog-zh-CN.js';
 import { currentLanguage } from '../../i18n/i18n.js';
+import { FileThumbnail } from './file-thumbnail.js';
+import { PageViewer } from './page-viewer.js';
 import { PreservationSection } from './preservation-section.js';
 import { useValueLabels } from './value-labels.js';
 
@@ -58,6 +63,10 @@ function ItemDetailBody({ detail, category }: { detail: ItemDetail; category: Ca
   const { t } = useTranslation();
   const labels = useValueLabels();
   const session = useSession();
+  const previews = useFilePreviews(detail.id, detail.files);
+  const [viewing, setViewing] = useState<{ fileId: string; name: string } | null>(null);
+  const previewOf = (fileId: string) => previews.data?.find((p) => p.fileId === fileId);
+  const pagesOf = (fileId: string) => previewOf(fileId)?.pages ?? [];
   const isArchivist = session.data?.user.roles.includes('archivist') ?? false;
   const none = <Typography.Text type="secondary">{t('admin.catalog.detail.none')}</Typography.Text>;
   const field = (key: FieldKey, value: React.ReactNode, span?: number) => ({ key, label: t(`admin.catalog.fields.${key}`), children: value === null || value === '' ? none : value, span });
@@ -115,8 +124,27 @@ function ItemDetailBody({ detail, category }: { detail: ItemDetail; category: Ca
         pagination={false}
         dataSource={detail.files}
         locale={{ emptyText: t('admin.catalog.detail.noFiles') }}
+        scroll={{ x: 'max-content' }}
         columns={[
           { key: 'position', dataIndex: 'position', title: '#' },
+          // No column at all when the reader may not see the content (the list is empty).
+          ...(previews.data && previews.data.length > 0
+            ? [
+                {
+                  key: 'thumbnail',
+                  title: t('admin.catalog.detail.thumbnail'),
+                  render: (_: unknown, f: ItemDetail['files'][number]) => (
+                    <FileThumbnail
+                      itemId={detail.id}
+                      position={f.position}
+                      name={f.name}
+                      preview={previewOf(f.id)}
+                      onOpen={pagesOf(f.id).length > 0 ? () => setViewing({ fileId: f.id, name: f.name }) : undefined}
+                    />
+                  ),
+                },
+              ]
+            : []),
           { key: 'name', dataIndex: 'name', title: t('admin.catalog.detail.fileName') },
           { key: 'role', dataIndex: 'role', title: t('admin.catalog.detail.fileRole') },
           { key: 'size', title: t('admin.catalog.detail.fileSize'), render: (_, f) => size(f.size), align: 'right' },
@@ -125,6 +153,20 @@ function ItemDetailBody({ detail, category }: { detail: ItemDetail; category: Ca
             key: 'read',
             render: (_, f) => (
               <Space size={0}>
+                {previewOf(f.id) && (
+                  <Tooltip title={pagesOf(f.id).length === 0 ? t('admin.catalog.detail.noPreview') : undefined}>
+                    <Button
+                      type="link"
+                      size="small"
+                      icon={<FileImageOutlined />}
+                      disabled={pagesOf(f.id).length === 0}
+                      onClick={() => setViewing({ fileId: f.id, name: f.name })}
+                      data-testid={`file-preview-${f.position}`}
+                    >
+                      {t('admin.catalog.detail.preview')}
+                    </Button>
+                  </Tooltip>
+                )}
                 <Button type="link" size="small" icon={<EyeOutlined />} href={itemFilePath(detail.id, f.id)} target="_blank" rel="noopener" data-testid={`file-open-${f.position}`}>
                   {t('admin.catalog.detail.open')}
                 </Button>
@@ -154,6 +196,7 @@ function ItemDetailBody({ detail, category }: { detail: ItemDetail; category: Ca
         ]}
       />
       {isArchivist && <PreservationSection itemId={detail.id} />}
+      {viewing && <PageViewer itemId={detail.id} fileId={viewing.fileId} name={viewing.name} pages={pagesOf(viewing.fileId)} onClose={() => setViewing(null)} />}
     </>
   );
 }

@@ -1,17 +1,19 @@
 /**
  * One hand-over. A draft is prepared here — files uploaded, items described, 自检,
  * 提交 — and follows its check live; once checked both sides read the report; the
- * archivist returns it or, when no item failed, accepts it (接收进馆); the clerk of
- * a returned one opens a corrected new version and submits that.
+ * archivist returns it or accepts it (接收进馆) — all of it, or the items that did
+ * not fail, the rest going back with a reason; the clerk of a returned one opens a
+ * corrected new version and submits that.
  */
 import { ArrowLeftOutlined, SafetyCertificateOutlined, SendOutlined } from '@ant-design/icons';
 import { App, Button, Popconfirm, Space, Spin, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { checkPending, useAcceptTransfer, useSelfCheck, useSubmitTransfer, useTransfer, useTransferReport } from '../../api/transfers.js';
+import { checkPending, useSelfCheck, useSubmitTransfer, useTransfer, useTransferReport } from '../../api/transfers.js';
 import { QueryError } from '../../components/query-error.js';
 import { RefusedOrError } from '../../components/refused-result.js';
 import { AcceptButton } from './accept-button.js';
+import { AcceptDialog } from './accept-dialog.js';
 import { CheckProgress } from './check-progress.js';
 import { reportFiles } from './findings.js';
 import { ItemsCard } from './items-card.js';
@@ -43,6 +45,7 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
   const [uploaded, setUploaded] = useState<string[]>([]);
   const [uploading, setUploading] = useState(false);
   const [returning, setReturning] = useState(false);
+  const [accepting, setAccepting] = useState(false);
   const transfer = useTransfer(id, selfCheckRun !== null);
   const data = transfer.data;
   const previous = useTransfer(data?.previousId ?? null);
@@ -50,7 +53,6 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
   const previousReport = useTransferReport(previous.data);
   const selfCheck = useSelfCheck();
   const submit = useSubmitTransfer();
-  const accept = useAcceptTransfer();
 
   useEffect(() => {
     if (selfCheckRun && data?.checkedAt && data.checkedAt !== selfCheckRun.since) {
@@ -115,12 +117,12 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
               <Button danger onClick={() => setReturning(true)} disabled={!report.data} data-testid="return">
                 {t('detail.return')}
               </Button>
-              <AcceptButton transfer={data} report={report.data} accept={accept} />
+              <AcceptButton transfer={data} report={report.data} onOpen={() => setAccepting(true)} />
             </>
           )}
         </Space>
       )}
-      {(selfCheck.error ?? submit.error ?? accept.error) && <QueryError error={(selfCheck.error ?? submit.error ?? accept.error) as Error} />}
+      {(selfCheck.error ?? submit.error) && <QueryError error={(selfCheck.error ?? submit.error) as Error} />}
       {selfCheckRun && <CheckProgress kind="self-check" transferId={data.id} />}
       {checkPending(data.status) && <CheckProgress kind="check" transferId={data.id} />}
       {data.status === 'returned' && <ReturnedNotice transfer={data} report={report.data} mayResubmit={role.isClerk} onOpen={onOpen} />}
@@ -139,6 +141,8 @@ export function TransferDetail({ id, role, onBack, onOpen }: TransferDetailProps
       {report.error && <QueryError error={report.error} onRetry={() => void report.refetch()} />}
       {report.data?.summary && !checkPending(data.status) && <ReportView report={report.data} />}
       {returning && report.data && <ReturnModal report={report.data} onClose={() => setReturning(false)} />}
+      {/* Outside the archivist's actions: the dialog stays to show the result once the hand-over is accepted. */}
+      {accepting && report.data && <AcceptDialog report={report.data} onClose={() => setAccepting(false)} />}
     </Space>
   );
 }
