@@ -155,7 +155,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       accession,
       zone: config.zone,
     });
-    registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone, files: stores.primary, version: VERSION });
+    registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone, files: stores.primary, version: VERSION, audit, transfers });
     registerAccessCopyRoutes(http, { db: database.db, catalog, audit, zone: config.zone, files: stores.primary });
     const opened = stores;
     return {

@@ -18,6 +18,7 @@ import { registerAuditCli } from './modules/audit/cli.js';
 import { seedDemoCatalog } from './modules/catalog/demo.js';
 import { registerAvCli } from './modules/transfer/av-cli.js';
 import { registerTransferCli } from './modules/transfer/cli.js';
+import { registerPreservationCli } from './modules/preservation/cli.js';
 import type { Tx } from './platform/db/database.js';
 
 export interface CliContext {
@@ -30,7 +31,7 @@ export interface CliContext {
 }
 
 /** Commands contributed by modules (user, audit-log; transfer, preservation… add theirs here). */
-const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli, registerTransferCli, registerAvCli];
+const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli, registerTransferCli, registerAvCli, registerPreservationCli];
 
 /** The demo fonds, described and arranged by the demo archivist. */
 async function seedDemoCatalogAs(tx: Tx, app: App): Promise<void> {

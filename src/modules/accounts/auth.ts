@@ -21,7 +21,7 @@ import type { AccessPolicyReader } from './access-policy.js';
 import { agencyScopesOf } from './agency-scopes.js';
 import { accountsErrors } from './errors.js';
 import { activeGrants } from './grants-repo.js';
-import { ARCHIVE_STAFF_ROLES, ROLE_LABELS, isAdminRole, type AdminRole, type Classification, type Role } from './model.js';
+import { ARCHIVE_STAFF_ROLES, ROLE_LABELS, isAdminRole, type Classification, type Role } from './model.js';
 import { checkTotp, enrolment, newTotpSecret } from './totp.js';
 import type { TotpSecretBox } from './totp-secrets.js';
 import { verifyPassword } from './password.js';
@@ -117,6 +117,21 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
     return { user, actor };
   }
 
+  /** What a user may see: roles, clearance, grants, organisation scope and the access policy's catalog settings. */
+  async function viewerFor(user: Pick<Selectable<UsersTable>, 'id' | 'organisation_id' | 'clearance'>, roles: Role[], policy: Awaited<ReturnType<AccessPolicyReader['current']>>): Promise<Viewer> {
+    return {
+      userId: user.id,
+      roles,
+      clearance: user.clearance as Classification,
+      organisationId: user.organisation_id,
+      zone: settings.zone,
+      grants: await activeGrants(db, user.id, user.organisation_id),
+      // Scopes bind archive staff only; nobody else's privilege depends on them.
+      scopes: roles.some((r) => ARCHIVE_STAFF_ROLES.includes(r)) ? await agencyScopesOf(db, user.id) : null,
+      policy: { controlledCatalogForGovernment: policy.controlledCatalogForGovernment, controlledCatalogForPublic: policy.controlledCatalogForPublic },
+    };
+  }
+
   return {
     async login(input: { username: string; password: string; address: string; userAgent: string | null }): Promise<SignedIn> {
       const { user, actor } = await authenticate(input);
@@ -141,7 +156,7 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
      * on the web, and while 2FA is required an admin must have enrolled TOTP there.
      * Every refusal is audited; the wrong role under the command's own action.
      */
-    async signInForCommand(credentials: CredentialSource, command: { role: AdminRole; action: string; label: string; address: string }): Promise<Actor> {
+    async signInForCommand(credentials: CredentialSource, command: { role: Role; action: string; label: string; address: string }): Promise<Actor> {
       const username = await credentials.username();
       const password = username === null ? null : await credentials.password();
       if (username === null || password === null) throw accountsErrors.CLI_CREDENTIALS_REQUIRED({ role: ROLE_LABELS[command.role].zh, roleEn: ROLE_LABELS[command.role].en.toLowerCase() });
@@ -172,6 +187,13 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
       return actor;
     },
 
+    /** The Viewer of someone signed in for a command (signInForCommand): what they may see, as on the web. */
+    async commandViewer(actor: Actor): Promise<Viewer> {
+      const user = await db.selectFrom('users').select(['id', 'organisation_id', 'clearance']).where('id', '=', actor.userId ?? '').executeTakeFirst();
+      if (!user) throw accountsErrors.AUTH_REQUIRED();
+      return viewerFor(user, [...actor.roles], await deps.policy.current(db));
+    },
+
     /** Resolves a cookie token to its session, enforcing the idle and absolute timeouts. */
     async session(token: string, address: string | null): Promise<SessionContext> {
       const id = sha256(token);
@@ -195,17 +217,7 @@ export function createAuth(deps: { db: Db; audit: AuditSink; settings: AuthSetti
         await db.updateTable('sessions').set({ last_seen_at: new Date(now).toISOString() }).where('id', '=', id).execute();
       }
       const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', row.uid).execute()).map((r) => r.role as Role);
-      const viewer: Viewer = {
-        userId: row.uid,
-        roles,
-        clearance: row.clearance as Classification,
-        organisationId: row.organisation_id,
-        zone: settings.zone,
-        grants: await activeGrants(db, row.uid, row.organisation_id),
-        // Scopes bind archive staff only; nobody else's privilege depends on them.
-        scopes: roles.some((r) => ARCHIVE_STAFF_ROLES.includes(r)) ? await agencyScopesOf(db, row.uid) : null,
-        policy: { controlledCatalogForGovernment: policy.controlledCatalogForGovernment, controlledCatalogForPublic: policy.controlledCatalogForPublic },
-      };
+      const viewer = await viewerFor({ id: row.uid, organisation_id: row.organisation_id, clearance: row.clearance }, roles, policy);
       const needsSecond = settings.require2fa && roles.some(isAdminRole);
       const secondFactor: SecondFactor = !needsSecond ? 'not-needed' : row.second_factor_ok === 1 ? 'ok' : row.totp_enabled === 1 ? 'verify' : 'enrol';
       return {

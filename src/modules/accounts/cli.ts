@@ -19,13 +19,13 @@ import { platformErrors } from '../../platform/http/errors.js';
 import { auditedCommand } from './audited-command.js';
 import type { AccessPolicyReader } from './access-policy.js';
 import type { Auth } from './auth.js';
-import { usernameSchema, type AdminRole } from './model.js';
+import { usernameSchema, type Role } from './model.js';
 import type { AccountsService, Actor, AuditSink } from './service.js';
 import { temporaryPassword } from './setup.js';
 
-/** A command acting for an admin role: what to check, what to audit, and the `--as` / `--totp` given. */
+/** A command acting for a role (an admin role, or archivist for exports): what to check, what to audit, and the `--as` / `--totp` given. */
 export interface RoleCommand {
-  role: AdminRole;
+  role: Role;
   /** The audit action of the command (a refusal for the wrong role is recorded under it). */
   action: string;
   /** What the command does, for the refusal message (`中文 / English`). */

@@ -52,6 +52,11 @@ export function scopedItems(db: Executor, viewer: Viewer) {
   return scopeRecords(base, viewer, ITEM_COLUMNS);
 }
 export type ScopedItems = ReturnType<typeof scopedItems>;
+
+/** Ids, codes and visibility of the items the viewer may see: the narrow form for long lists (exports of a fonds). */
+export function scopedItemRefs(db: Executor, viewer: Viewer) {
+  return scopeRecords(db.selectFrom('records as r').select(['r.id', 'r.archival_code', 'r.volume_id', 'r.fonds_id']), viewer, ITEM_COLUMNS);
+}
 type ItemRow = Awaited<ReturnType<ScopedItems['execute']>>[number];
 
 export function toItemSummary(r: ItemRow): ItemSummary {

@@ -28,6 +28,7 @@ import {
 import * as repo from './repo.js';
 import { inputOf, rowOf } from './item-rows.js';
 import { recordFiles } from './record-files.js';
+import { recordExports } from './record-exports.js';
 
 export interface CatalogSettings {
   /** 涉密 installation (LANTAI_CLASSIFIED): may hold classified items. */
@@ -130,6 +131,7 @@ export function createCatalogService(deps: CatalogDeps) {
 
   const service = {
     ...recordFiles({ audit }),
+    ...recordExports({ organisations }),
     settings,
     contextFor,
     rowOf,

@@ -7,10 +7,12 @@
  * time, agents (the person; Lantai and its version; the external tool and its
  * version) and outcome. Events are only ever added, inside the caller's transaction.
  */
+import type { Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor, Tx } from '../../platform/db/database.js';
 import type { Digests } from '../../platform/storage/blob-store.js';
 import type { PreservationFormat } from '../../platform/formats/pronom.js';
+import type { PreservationEventsTable, PreservationFilesTable } from './tables.js';
 
 /** PREMIS event types (Library of Congress vocabulary, id.loc.gov/vocabulary/preservation/eventType). */
 export const EVENT_TYPES = ['ingestion', 'message digest calculation', 'format identification', 'validation', 'virus check', 'accession', 'fixity check', 'repair', 'replication', 'migration', 'creation'] as const;
@@ -53,6 +55,12 @@ export interface KeptFileInput {
 
 export type PreservationService = ReturnType<typeof createPreservationService>;
 
+const CHUNK = 500;
+
+function toEvent(r: Selectable<PreservationEventsTable>): PreservationEvent {
+  return { id: r.id, subjectType: r.subject_type as 'file' | 'record', subjectId: r.subject_id, recordId: r.record_id, type: r.event_type as EventType, at: r.at, outcome: r.outcome as EventOutcome, detail: r.detail, agents: JSON.parse(r.agents) as PremisAgent[] };
+}
+
 export function createPreservationService() {
   return {
     async recordFiles(tx: Tx, inputs: readonly KeptFileInput[]): Promise<void> {
@@ -75,12 +83,53 @@ export function createPreservationService() {
     /** A record's events and its files' events, oldest first. The caller has checked the viewer may see the record. */
     async timeline(db: Executor, recordId: string): Promise<PreservationEvent[]> {
       const rows = await db.selectFrom('preservation_events').selectAll().where('record_id', '=', recordId).orderBy('at').orderBy('id').execute();
-      return rows.map((r) => ({ id: r.id, subjectType: r.subject_type as 'file' | 'record', subjectId: r.subject_id, recordId: r.record_id, type: r.event_type as EventType, at: r.at, outcome: r.outcome as EventOutcome, detail: r.detail, agents: JSON.parse(r.agents) as PremisAgent[] }));
+      return rows.map(toEvent);
+    },
+
+    /** The timelines of several records at once (an export's page of records), by record id. */
+    async timelines(db: Executor, recordIds: readonly string[]): Promise<Map<string, PreservationEvent[]>> {
+      const out = new Map<string, PreservationEvent[]>(recordIds.map((id) => [id, []]));
+      for (let i = 0; i < recordIds.length; i += CHUNK) {
+        const rows = await db.selectFrom('preservation_events').selectAll().where('record_id', 'in', recordIds.slice(i, i + CHUNK)).orderBy('at').orderBy('id').execute();
+        for (const r of rows) out.get(r.record_id)?.push(toEvent(r));
+      }
+      return out;
     },
 
     /** The preservation records of a record's files. */
     async files(db: Executor, recordId: string) {
       return db.selectFrom('preservation_files').selectAll().where('record_id', '=', recordId).orderBy('original_path').execute();
+    },
+
+    /** The preservation records of several records' files at once, by record id. */
+    async filesOf(db: Executor, recordIds: readonly string[]): Promise<Map<string, PreservationFilesTable[]>> {
+      const out = new Map<string, PreservationFilesTable[]>(recordIds.map((id) => [id, []]));
+      for (let i = 0; i < recordIds.length; i += CHUNK) {
+        const rows = await db.selectFrom('preservation_files').selectAll().where('record_id', 'in', recordIds.slice(i, i + CHUNK)).orderBy('original_path').orderBy('id').execute();
+        for (const r of rows) out.get(r.record_id)?.push(r);
+      }
+      return out;
+    },
+
+    /** How many files, of how many bytes, these records keep. */
+    async totals(db: Executor, recordIds: readonly string[]): Promise<{ files: number; bytes: number }> {
+      const totals = { files: 0, bytes: 0 };
+      for (let i = 0; i < recordIds.length; i += CHUNK) {
+        const row = await db
+          .selectFrom('preservation_files')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('bytes')])
+          .where('record_id', 'in', recordIds.slice(i, i + CHUNK))
+          .executeTakeFirstOrThrow();
+        totals.files += Number(row.n);
+        totals.bytes += Number(row.bytes ?? 0);
+      }
+      return totals;
+    },
+
+    /** The records whose files came in with this hand-over (preservation_files.transfer_id). The caller scopes them by the Viewer. */
+    async recordsOfTransfer(db: Executor, transferId: string): Promise<string[]> {
+      const rows = await db.selectFrom('preservation_files').select('record_id').distinct().where('transfer_id', '=', transferId).execute();
+      return rows.map((r) => r.record_id);
     },
   };
 }

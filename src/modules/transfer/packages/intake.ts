@@ -21,7 +21,7 @@ import { transferErrors } from '../errors.js';
 import type { TransferItemInput } from '../model.js';
 import type { TransferService } from '../service.js';
 import { BagRefused, findBagRoot, readBag, type StagedEntry } from './bagit.js';
-import { itemFromDa46 } from './da46-tag.js';
+import { itemsFromLantaiBag } from './da46-tag.js';
 import { EepRefused, sniffEep } from './eep.js';
 import { takeEeps, type EepIntake } from './eep-intake.js';
 
@@ -95,12 +95,8 @@ export function createPackageIntake(deps: { db: Db; transfers: TransferService; 
       }
       const sheet = payload.find((e) => !e.path.includes('/') && /\.(xlsx|csv)$/i.test(e.path) && /目录|catalog/i.test(e.path));
       let items: TransferItemInput[] = [];
-      // A bag Lantai exported (preservation/bag.ts) describes its one record in metadata/da46.xml.
-      const da46 = kind === 'bagit' && !sheet ? entries.find((e) => e.path === (bagRoot ? `${bagRoot}/metadata/da46.xml` : 'metadata/da46.xml')) : undefined;
-      if (da46) {
-        const item = await itemFromDa46(da46.stagedPath, payload.map((e) => e.path));
-        if (item) items = [item];
-      }
+      // A bag Lantai exported (preservation/bag.ts) describes its records in metadata/ (one, or one folder each).
+      if (kind === 'bagit' && !sheet && bagRoot !== null) items = await itemsFromLantaiBag(entries, bagRoot, payload);
       if (sheet) {
         kind = kind === 'bagit' ? 'bagit' : 'catalog';
         payloadRoot = '';
