@@ -4,7 +4,7 @@
  * (service.ts spreads these in), kept apart from the description rules.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { Tx } from '../../platform/db/database.js';
+import type { Executor, Tx } from '../../platform/db/database.js';
 import type { Actor, AuditSink } from '../accounts/service.js';
 import type { Viewer } from '../accounts/viewer.js';
 import { catalogErrors } from './errors.js';
@@ -32,6 +32,17 @@ export function recordFiles(deps: { audit: AuditSink }) {
       const rows = files.map((file) => ({ id: uuidv7(), record_id: file.recordId, sha256: file.sha256, sm3: file.sm3, size: file.size, name: file.name, role: file.role, position: file.position, page_count: file.pageCount, mime: file.mime, created_at: at }));
       for (let i = 0; i < rows.length; i += 500) await tx.insertInto('record_files').values(rows.slice(i, i + 500)).execute();
       return rows.map((r) => r.id);
+    },
+
+    /**
+     * The ids of a record's files when the viewer may see its content, else null: for listing
+     * what can be previewed without recording a view of the record (the item page already did).
+     */
+    async visibleFileIds(db: Executor, viewer: Viewer, recordId: string): Promise<string[] | null> {
+      if (viewer.roles.some((r) => r === 'system_admin' || r === 'security_admin' || r === 'auditor')) return null;
+      const found = await repo.itemRow(db, repo.scopedItems(db, viewer), recordId);
+      if (!found || found.summary.visibility !== 'content') return null;
+      return (await db.selectFrom('record_files').select('id').where('record_id', '=', recordId).orderBy('position').execute()).map((f) => f.id);
     },
 
     /**

@@ -62,14 +62,15 @@ export function registerAccessCopyRoutes(app: HttpServer, deps: AccessCopyRouteD
       .send(await deps.files.get(copy.sha256));
   }
 
-  app.get('/api/catalog/items/:id/previews', { schema: { tags, summary: '档案文件的利用副本（缩略图、页面预览）清单 / the access copies of a record’s files', params: z.object({ id: z.string().min(1).max(64) }), response: { 200: previewsSchema } } }, async (request) => {
-    const { actor, viewer } = who(request);
-    const item = await db.transaction().execute((tx) => catalog.getItem(tx, actor, viewer, request.params.id));
-    if (item.visibility !== 'content') return [];
-    const copies = await accessCopiesOf(db, item.id);
-    return item.files.map((f) => {
-      const mine = copies.filter((c) => c.file_id === f.id);
-      return { fileId: f.id, thumbnail: mine.some((c) => c.kind === 'thumbnail'), pages: mine.filter((c) => c.kind === 'page').map((c) => ({ page: c.page, width: c.width, height: c.height })) };
+  app.get('/api/catalog/items/:id/previews', { schema: { tags, summary: '档案文件的利用副本（缩略图、页面预览）清单；不能查看内容时为空 / the access copies of a record’s files (empty when its content is not visible)', params: z.object({ id: z.string().min(1).max(64) }), response: { 200: previewsSchema } } }, async (request) => {
+    // No view entry here: the list says only which previews exist, and the item page that asks has
+    // recorded the view already; each thumbnail or page read of a controlled record is audited.
+    const fileIds = await catalog.visibleFileIds(db, who(request).viewer, request.params.id);
+    if (fileIds === null) return [];
+    const copies = await accessCopiesOf(db, request.params.id);
+    return fileIds.map((fileId) => {
+      const mine = copies.filter((c) => c.file_id === fileId);
+      return { fileId, thumbnail: mine.some((c) => c.kind === 'thumbnail'), pages: mine.filter((c) => c.kind === 'page').map((c) => ({ page: c.page, width: c.width, height: c.height })) };
     });
   });
 

@@ -28,8 +28,8 @@ const item = (id: string) => `/api/catalog/items/${encodeURIComponent(id)}`;
 
 /**
  * The access copies of each of a record's files. Asked again every 3 s for up to
- * 45 s while a file of a format the job renders has none yet, and no longer: the
- * server audits each asking as a view of a record not yet open, so it stays rare.
+ * 45 s while a file of a format the job renders has none yet (the job runs seconds
+ * after accession), and no longer: a file that stays without copies has none coming.
  */
 export const useFilePreviews = (itemId: string, files: ReadonlyArray<{ id: string; mime: string | null }>) =>
   useQuery({
