@@ -107,11 +107,34 @@ export async function readBag(entries: readonly StagedEntry[], root: string): Pr
   if (manifests.size === 0) throw new BagRefused('缺少载荷清单（manifest-<算法>.txt）', 'no payload manifest (manifest-<algorithm>.txt)');
   const payload = entries.filter((e) => e.path.startsWith(`${prefix}data/`)).map((e) => ({ ...e, path: e.path.slice(`${prefix}data/`.length) }));
   const problems: Bag['problems'] = [];
+  const some = (list: string[]) => `${list.slice(0, 5).join('、')}${list.length > 5 ? ` 等 ${list.length} 个` : ''}`;
   const oxum = info.find(([k]) => k === 'Payload-Oxum')?.[1];
   if (oxum) {
     const [octets, streams] = oxum.split('.').map(Number);
     const actual = payload.reduce((n, e) => n + e.size, 0);
     if (octets !== actual || streams !== payload.length) problems.push({ zh: `Payload-Oxum 声明 ${oxum}，实际 ${actual}.${payload.length}`, en: `Payload-Oxum says ${oxum}, found ${actual}.${payload.length}` });
+  }
+  // Complete (RFC 8493 §3): every payload file in every manifest, and every manifest entry present.
+  const present = new Set(payload.map((e) => e.path));
+  for (const [alg, manifest] of manifests) {
+    const missing = [...manifest.keys()].filter((p) => !present.has(p));
+    if (missing.length > 0) problems.push({ zh: `manifest-${alg}.txt 列出的文件不在包中：${some(missing)}`, en: `files listed in manifest-${alg}.txt are missing: ${missing.slice(0, 5).join(', ')}` });
+    const unlisted = payload.map((e) => e.path).filter((p) => !manifest.has(p));
+    if (unlisted.length > 0) problems.push({ zh: `包中的文件未列入 manifest-${alg}.txt：${some(unlisted)}`, en: `payload files not in manifest-${alg}.txt: ${unlisted.slice(0, 5).join(', ')}` });
+  }
+  // Valid (§3): every tag file a tag manifest lists has the digest it gives (the metadata describing the records among them).
+  for (const [alg, manifest] of tagManifests) {
+    const wrong: string[] = [];
+    for (const [name, digest] of manifest) {
+      const entry = at(name);
+      if (!entry) {
+        wrong.push(`${name}（缺失）`);
+        continue;
+      }
+      const actual = alg === 'sha256' ? entry.sha256 : alg === 'sm3' ? entry.sm3 : await digestFile(entry.stagedPath, alg);
+      if (actual !== digest) wrong.push(name);
+    }
+    if (wrong.length > 0) problems.push({ zh: `标签文件与 tagmanifest-${alg}.txt 的摘要值不符：${some(wrong)}`, en: `tag files do not match tagmanifest-${alg}.txt: ${wrong.slice(0, 5).join(', ')}` });
   }
   return { root, version, info, manifests, tagManifests, payload, problems };
 }

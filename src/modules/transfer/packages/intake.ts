@@ -83,6 +83,9 @@ export function createPackageIntake(deps: { db: Db; transfers: TransferService; 
       if (bagRoot !== null) {
         try {
           const bag = await readBag(entries, bagRoot);
+          // A bag that is not complete and valid is refused as a whole (the upload stays, to be replaced):
+          // its own manifests say it is not what was sent. Payload digests that differ are the checks' business.
+          if (bag.problems.length > 0) throw new BagRefused(`BagIt 包不完整或已被改动：${bag.problems.map((p) => p.zh).join('；')}`, `the bag is not complete and valid: ${bag.problems.map((p) => p.en).join('; ')}`);
           kind = 'bagit';
           payload = bag.payload;
           for (const [p, d] of bag.manifests.get('sha256') ?? []) declared.set(p, { ...declared.get(p), sha256: d });

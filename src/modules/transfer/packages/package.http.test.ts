@@ -83,6 +83,34 @@ describe.each(DIALECTS)('hand-over packages on %s', (dialect) => {
     expect(fixity(2)).toMatchObject({ result: '不通过', message: expect.stringContaining('SHA-256') });
   });
 
+  it('refuses a bag that is not complete and valid: a tag file changed after bagging, a wrong Payload-Oxum, a listed file missing, an unlisted file', { timeout: 60_000 }, async () => {
+    const id = await draft(1);
+    const refusal = async (name: string, change: (bag: string) => Promise<void>) => {
+      const bag = path.join(dir, `${name}-${dialect}`);
+      await writeBag(bag, { '目录.csv': CATALOG, '2024/0001/通知.pdf': files.pdf });
+      const tags = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt'];
+      await fs.writeFile(path.join(bag, 'tagmanifest-sha256.txt'), (await Promise.all(tags.map(async (t) => `${sha256(await fs.readFile(path.join(bag, t)))}  ${t}`))).join('\n') + '\n');
+      await change(bag);
+      const fileId = await uploadWhole(id, `${name}.zip`, await zipOf(bag, `${name}-${dialect}.zip`));
+      const res = await f.call(f.sessions.clerk, 'POST', `/api/transfers/${id}/package`, { fileId });
+      expect(res.statusCode, name).toBe(422);
+      expect(res.json().code, name).toBe('TRANSFER_PACKAGE_REFUSED');
+      return res.json().message as string;
+    };
+    expect(await refusal('retagged', async (bag) => fs.appendFile(path.join(bag, 'bag-info.txt'), 'External-Description: 事后添加\n'))).toMatch(/标签文件与 tagmanifest-sha256\.txt 的摘要值不符：bag-info\.txt/);
+    expect(await refusal('oxum', async (bag) => {
+      const info = await fs.readFile(path.join(bag, 'bag-info.txt'), 'utf8');
+      await fs.writeFile(path.join(bag, 'bag-info.txt'), info.replace(/Payload-Oxum: \d+\.2/, 'Payload-Oxum: 5.2'));
+      await fs.rm(path.join(bag, 'tagmanifest-sha256.txt'));
+    })).toContain('Payload-Oxum 声明 5.2');
+    expect(await refusal('missing', async (bag) => fs.rm(path.join(bag, 'data', '2024', '0001', '通知.pdf')))).toContain('manifest-sha256.txt 列出的文件不在包中：2024/0001/通知.pdf');
+    expect(await refusal('unlisted', async (bag) => fs.writeFile(path.join(bag, 'data', '2024', '0001', '附件.txt'), '未列入清单'))).toContain('包中的文件未列入 manifest-sha256.txt：2024/0001/附件.txt');
+    // Nothing was taken in: only the refused uploads remain, to be replaced.
+    const left = await f.t.app.database.db.selectFrom('transfer_files').select('path').where('transfer_id', '=', id).execute();
+    expect(left.map((l) => l.path).sort()).toEqual(['missing.zip', 'oxum.zip', 'retagged.zip', 'unlisted.zip']);
+    expect(await f.t.app.database.db.selectFrom('transfer_items').select('id').where('transfer_id', '=', id).execute()).toEqual([]);
+  });
+
   it('refuses a bag with fetch.txt, and a zip that climbs out of its folder, keeping nothing', async () => {
     const bag = path.join(dir, `fetch-${dialect}`);
     await writeBag(bag, { 'a.txt': 'x' }, { fetch: true });
