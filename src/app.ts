@@ -46,6 +46,8 @@ import { createPreservationService, type PreservationService } from './modules/p
 import { registerPreservationRoutes } from './modules/preservation/routes.js';
 import { ACCESS_COPIES_JOB, createAccessCopies, type AccessCopies, type AccessCopiesPayload } from './modules/preservation/access-copies.js';
 import { registerAccessCopyRoutes } from './modules/preservation/access-routes.js';
+import { createFixity, FIXITY_JOB, type Fixity } from './modules/preservation/fixity.js';
+import { createReplication, GC_JOB, REPLICATE_JOB, type Replication } from './modules/preservation/replication.js';
 import { createAccession, type Accession } from './modules/transfer/accept.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
 import { ARCHIVAL_FORMATS } from './platform/formats/identify.js';
@@ -76,7 +78,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService; accession: Accession; accessCopies: AccessCopies };
+  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService; accession: Accession; accessCopies: AccessCopies; fixity: Fixity; replication: Replication };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -143,7 +145,18 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const stagingDir = path.join(config.dataDir, 'staging');
     const accessCopies = createAccessCopies({ db: database.db, jobs, store: stores.primary, preservation, tmpDir: path.join(config.dataDir, 'tmp'), maxPages: config.previewMaxPages, version: VERSION });
     jobs.define(ACCESS_COPIES_JOB, (payload: AccessCopiesPayload, ctx) => accessCopies.run(payload, ctx), { concurrency: 1 });
-    const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, codes: archivalCodes, version: VERSION, followUps: [(tx, transferId) => accessCopies.enqueue(tx, { transferId })] });
+    const replication = createReplication({ db: database.db, jobs, stores: stores.all, preservation, version: VERSION });
+    jobs.define(REPLICATE_JOB, (payload: { transferId: string }, ctx) => replication.run(payload, ctx), { concurrency: 1, maxAttempts: 20 });
+    jobs.define(GC_JOB, () => replication.gc(), { concurrency: 1 });
+    jobs.schedule(GC_JOB, '30 4 * * *');
+    const fixity = createFixity({ db: database.db, stores: stores.all, preservation, algorithms: config.fixityAlgorithms, maxMbps: config.fixityMaxMbps, version: VERSION });
+    // One job type per store, so each store keeps its own schedule (LANTAI_FIXITY_CRON tiers).
+    for (const name of stores.all.keys()) {
+      const type = `${FIXITY_JOB}.${name}`;
+      jobs.define(type, async (_payload, ctx) => fixity.audit(name, { startedBy: 'schedule', signal: ctx.signal, onProgress: (p) => void ctx.progress({ done: p.blobs, unit: 'files', message: `审计存储库 ${name}` }) }), { concurrency: 1 });
+      jobs.schedule(type, config.fixityCron[name] ?? '0 1 * * *');
+    }
+    const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, codes: archivalCodes, version: VERSION, followUps: [(tx, transferId) => accessCopies.enqueue(tx, { transferId }), (tx, transferId) => replication.enqueue(tx, transferId)] });
     registerTransferRoutes(http, {
       db: database.db,
       audit,
@@ -165,7 +178,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation, accession, accessCopies },
+      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation, accession, accessCopies, fixity, replication },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;

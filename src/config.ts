@@ -41,7 +41,12 @@ export interface Config {
   clamdSocket: string | undefined;
   /** clamd's DatabaseDirectory, where `lantai av import-signatures` installs signatures. */
   clamavDbDir: string;
-  fixityCron: string;
+  /** Fixity audit schedule per store name (every store has one). */
+  fixityCron: Readonly<Record<string, string>>;
+  /** Digests a fixity audit recomputes. */
+  fixityAlgorithms: ReadonlyArray<'sha256' | 'sm3'>;
+  /** Read rate cap of a fixity audit in MB/s (0: none), so the reading room stays fast. */
+  fixityMaxMbps: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Outside the database: the key that signs audit checkpoints, and the checkpoint file (DESIGN.md, accounts). */
   auditKeyFile: string;
@@ -78,7 +83,9 @@ export const VARIABLES = [
   ['LANTAI_REQUIRE_2FA', '1', '要求双因素认证（演示环境默认 0）/ require two-factor sign-in'],
   ['LANTAI_CLAMD_SOCKET', '', 'ClamAV clamd 套接字 / clamd socket for virus checks'],
   ['LANTAI_CLAMAV_DB_DIR', '/var/lib/clamav', 'clamd 的特征库目录（离线导入特征库写入此处）/ clamd\'s signature folder (offline imports go here)'],
-  ['LANTAI_FIXITY_CRON', '0 1 * * *', '固定性审计计划 / fixity audit schedule (cron)'],
+  ['LANTAI_FIXITY_CRON', '0 1 * * *', '固定性审计计划（cron；可按存储库分别设定：primary=0 1 * * *;replica1=0 3 * * 0）/ fixity audit schedule (cron), optionally per store'],
+  ['LANTAI_FIXITY_ALGORITHMS', 'sha256,sm3', '审计重算的摘要算法 / digests a fixity audit recomputes'],
+  ['LANTAI_FIXITY_MAX_MBPS', '0', '审计读取速率上限（MB/s，0 为不限）/ read rate cap of a fixity audit (0 = none)'],
   ['LANTAI_LOG_LEVEL', 'info', '日志级别 / log level'],
   ['LANTAI_AUDIT_KEY_FILE', '<LANTAI_DATA_DIR>/audit/checkpoint.key', '审计检查点签名密钥文件（库外保存）/ key signing audit checkpoints, kept outside the database'],
   ['LANTAI_AUDIT_CHECKPOINT_FILE', '<LANTAI_DATA_DIR>/audit/checkpoints.jsonl', '审计检查点文件（库外保存）/ audit checkpoint file, outside the database'],
@@ -155,7 +162,35 @@ export function parseDatabaseUrl(value: string, cwd: string): DatabaseConfig {
   throw new ConfigError('LANTAI_DATABASE_URL', `不支持“${value}”，请写 sqlite:<文件> 或 postgres://…。`, `"${value}" is not supported; write sqlite:<file> or postgres://….`);
 }
 
-export function parseStores(value: string, cwd: string): StoreConfig[] {
+export function checkCron(expression: string): void {
+  const fields = expression.trim().split(/\s+/).length;
+  if (fields < 5 || fields > 6) {
+    throw new ConfigError('LANTAI_FIXITY_CRON', `“${expression}”不是 cron 表达式，例如 "0 1 * * *"（每天 1 点）。`, `"${expression}" is not a cron expression, e.g. "0 1 * * *" (01:00 daily).`);
+  }
+}
+
+/** One cron for every store, or `name=cron;name=cron` (stores not named get the primary's, else 01:00 daily). */
+function parseFixityCron(value: string, stores: readonly StoreConfig[]): Record<string, string> {
+  if (!value.includes('=')) {
+    checkCron(value);
+    return Object.fromEntries(stores.map((s) => [s.name, value.trim()]));
+  }
+  const named: Record<string, string> = {};
+  for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const at = part.indexOf('=');
+    const name = part.slice(0, at).trim();
+    const cron = part.slice(at + 1).trim();
+    if (!stores.some((s) => s.name === name)) {
+      throw new ConfigError('LANTAI_FIXITY_CRON', `“${name}”不是 LANTAI_STORES 中的存储库。`, `"${name}" is not a store of LANTAI_STORES.`);
+    }
+    checkCron(cron);
+    named[name] = cron;
+  }
+  const fallback = named.primary ?? '0 1 * * *';
+  return Object.fromEntries(stores.map((s) => [s.name, named[s.name] ?? fallback]));
+}
+
+function parseStores(value: string, cwd: string): StoreConfig[] {
   const stores: StoreConfig[] = [];
   for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
@@ -199,12 +234,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     throw new ConfigError('LANTAI_CLASSIFIED', '涉密部署只能运行在隔离的局域网（LANTAI_ZONE=lan）。', 'a classified installation runs only on the isolated LAN (LANTAI_ZONE=lan).');
   }
   const demo = bool(env, 'LANTAI_DEMO', false);
-  const fixityCron = text(env, 'LANTAI_FIXITY_CRON') ?? '0 1 * * *';
-  if (fixityCron.split(/\s+/).length < 5 || fixityCron.split(/\s+/).length > 6) {
-    throw new ConfigError('LANTAI_FIXITY_CRON', `“${fixityCron}”不是 cron 表达式，例如 "0 1 * * *"（每天 1 点）。`, `"${fixityCron}" is not a cron expression, e.g. "0 1 * * *" (01:00 daily).`);
-  }
+  const fixityCronText = text(env, 'LANTAI_FIXITY_CRON') ?? '0 1 * * *';
   const dataDir = path.resolve(cwd, text(env, 'LANTAI_DATA_DIR') ?? './data');
   const stores = parseStores(text(env, 'LANTAI_STORES') ?? 'primary=./data/blobs', cwd);
+  const fixityCron = parseFixityCron(fixityCronText, stores);
+  const fixityAlgorithms = text(env, 'LANTAI_FIXITY_ALGORITHMS') ?? 'sha256,sm3';
+  if (!['sha256,sm3', 'sm3,sha256', 'sha256', 'sm3'].includes(fixityAlgorithms.replace(/\s+/g, ''))) {
+    throw new ConfigError('LANTAI_FIXITY_ALGORITHMS', `“${fixityAlgorithms}”应为 sha256、sm3 或 sha256,sm3。`, `"${fixityAlgorithms}" must be sha256, sm3 or sha256,sm3.`);
+  }
   const config: Config = {
     database: parseDatabaseUrl(text(env, 'LANTAI_DATABASE_URL') ?? 'sqlite:./data/lantai.db', cwd),
     stores,
@@ -228,6 +265,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     clamdSocket: text(env, 'LANTAI_CLAMD_SOCKET'),
     clamavDbDir: path.resolve(cwd, text(env, 'LANTAI_CLAMAV_DB_DIR') ?? '/var/lib/clamav'),
     fixityCron,
+    fixityAlgorithms: fixityAlgorithms.replace(/\s+/g, '').split(',') as Array<'sha256' | 'sm3'>,
+    fixityMaxMbps: integer(env, 'LANTAI_FIXITY_MAX_MBPS', 0, 0, 100_000),
     logLevel: oneOf(env, 'LANTAI_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     inProcessWorkers: bool(env, 'LANTAI_IN_PROCESS_WORKERS', true),
     fondsCodeWidth: integer(env, 'LANTAI_FONDS_CODE_WIDTH', 4, 1, 12),

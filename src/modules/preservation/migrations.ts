@@ -66,4 +66,54 @@ export const preservationMigrations: Migration[] = [
       await db.schema.createIndex('access_copies_sha256').on('access_copies').column('sha256').execute();
     },
   },
+  {
+    name: '2026-11-30-20-fixity',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      await db.schema
+        .createTable('fixity_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('store', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('sample_percent', 'integer', (c) => c.notNull())
+        .addColumn('algorithms', 'text', (c) => c.notNull())
+        .addColumn('cursor', 'text', (c) => c.notNull())
+        .addColumn('blobs', 'integer', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('ok', 'integer', (c) => c.notNull())
+        .addColumn('missing', 'integer', (c) => c.notNull())
+        .addColumn('damaged', 'integer', (c) => c.notNull())
+        .addColumn('repaired', 'integer', (c) => c.notNull())
+        .addColumn('at_risk', 'integer', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('started_by', 'text', (c) => c.notNull())
+        .addColumn('started_at', t.timestamp, (c) => c.notNull())
+        .addColumn('heartbeat_at', t.timestamp, (c) => c.notNull())
+        .addColumn('finished_at', t.timestamp)
+        .execute();
+      await db.schema.createIndex('fixity_runs_store').on('fixity_runs').columns(['store', 'started_at']).execute();
+      await db.schema
+        .createTable('blob_copies')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('store', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('checked_at', t.timestamp, (c) => c.notNull())
+        .addColumn('ok_at', t.timestamp)
+        .addPrimaryKeyConstraint('blob_copies_pk', ['sha256', 'store'])
+        .execute();
+      await db.schema.createIndex('blob_copies_status').on('blob_copies').columns(['status', 'store']).execute();
+      await db.schema
+        .createTable('preservation_alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('store', 'text')
+        .addColumn('sha256', 'text')
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('resolved_at', t.timestamp)
+        .execute();
+      await db.schema.createIndex('preservation_alerts_open').on('preservation_alerts').columns(['resolved_at', 'created_at']).execute();
+    },
+  },
 ];

@@ -54,8 +54,57 @@ export interface AccessCopiesTable {
   created_at: string;
 }
 
+/** One fixity audit of one store: where it has got to (cursor: the last SHA-256 done) and what it found. */
+export interface FixityRunsTable {
+  id: string;
+  store: string;
+  /** running (or interrupted: a stale heartbeat), completed, failed (store unreachable). */
+  status: string;
+  sample_percent: number;
+  algorithms: string;
+  cursor: string;
+  blobs: number;
+  bytes: number;
+  ok: number;
+  missing: number;
+  damaged: number;
+  repaired: number;
+  at_risk: number;
+  detail: string | null;
+  started_by: string;
+  started_at: string;
+  heartbeat_at: string;
+  finished_at: string | null;
+}
+
+/** The last known state of each blob's copy in each store (replica lag, files at risk). */
+export interface BlobCopiesTable {
+  sha256: string;
+  store: string;
+  /** ok, missing, damaged, repaired, unreachable. */
+  status: string;
+  detail: string | null;
+  checked_at: string;
+  ok_at: string | null;
+}
+
+/** What archivists and the system admin must hear about: a file at risk, a store unreachable. */
+export interface PreservationAlertsTable {
+  id: string;
+  /** at-risk, store-unreachable. */
+  kind: string;
+  store: string | null;
+  sha256: string | null;
+  message: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
+    fixity_runs: FixityRunsTable;
+    blob_copies: BlobCopiesTable;
+    preservation_alerts: PreservationAlertsTable;
     access_copies: AccessCopiesTable;
     preservation_files: PreservationFilesTable;
     preservation_events: PreservationEventsTable;

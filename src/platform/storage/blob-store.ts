@@ -89,6 +89,12 @@ export interface BlobStore {
   replace(sha256: string, source: BytesSource): Promise<Digests>;
   /** Reads a blob, or a byte range of it. Throws BLOB_NOT_FOUND / BLOB_RANGE_INVALID. */
   get(sha256: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Where a folder store keeps a blob on local disk (whether or not it is there), so a
+   * fixity audit can hash it in a worker thread without streaming it through the event
+   * loop. Absent on stores without local files (S3).
+   */
+  localPath?(sha256: string): string;
   /** Size and time of a blob, or null when the store does not hold it. */
   stat(sha256: string): Promise<BlobStat | null>;
   /** Every blob in ascending SHA-256 order, starting after `after` (exclusive) so a long walk can resume. */

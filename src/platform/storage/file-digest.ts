@@ -36,11 +36,14 @@ export interface FileDigests {
   size: number;
 }
 
-/** Digests a local file. `size`, when the caller knows it, saves a stat. */
-export async function digestFile(file: string, size?: number): Promise<FileDigests> {
+/**
+ * Digests a local file. `size`, when the caller knows it, saves a stat. With `algorithms`
+ * (a fixity audit configured for one digest) small files skip the other, which comes back ''.
+ */
+export async function digestFile(file: string, size?: number, algorithms?: ReadonlyArray<'sha256' | 'sm3'>): Promise<FileDigests> {
   const bytes = size ?? (await fs.stat(file)).size;
   if (bytes <= SMALL_FILE_LIMIT) {
-    const answer = (await smallFilePool().run({ path: file })) as DigestAnswer;
+    const answer = (await smallFilePool().run({ path: file, algorithms })) as DigestAnswer;
     if ('error' in answer) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
     return answer;
   }

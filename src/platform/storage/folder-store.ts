@@ -290,6 +290,11 @@ export async function createFolderStore(options: FolderStoreOptions): Promise<Bl
       return createReadStream(file, { start: range.start, end, highWaterMark: 1 << 20 });
     },
 
+    localPath(sha256) {
+      checkKey(sha256);
+      return blobPath(sha256);
+    },
+
     async stat(sha256) {
       if (!SHA256_HEX.test(sha256)) return null;
       const st = await fs.stat(blobPath(sha256)).catch(() => null);
