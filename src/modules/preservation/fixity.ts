@@ -18,6 +18,7 @@
  */
 import os from 'node:os';
 import pLimit from 'p-limit';
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db, Tx } from '../../platform/db/database.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
@@ -330,6 +331,12 @@ export function createFixity(deps: FixityDeps) {
 
   return {
     audit,
+    /** How many distinct blobs the catalog refers to, and their bytes (for progress bars). */
+    async totals(executor: Db | Tx = db): Promise<{ blobs: number; bytes: number }> {
+      const row = await sql<{ blobs: number | string; bytes: number | string | null }>`select count(*) as blobs, sum(size) as bytes from (select sha256, size from record_files union select sha256, size from access_copies) as referenced`.execute(executor);
+      const first = row.rows[0];
+      return { blobs: Number(first?.blobs ?? 0), bytes: Number(first?.bytes ?? 0) };
+    },
     /** Every store in turn; an unreachable one is reported and the others are still audited. */
     async auditAll(options: FixityOptions & { stores?: readonly string[] }): Promise<FixityRunSummary[]> {
       const out: FixityRunSummary[] = [];

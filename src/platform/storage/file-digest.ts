@@ -24,7 +24,9 @@ let pool: Piscina | null = null;
 function smallFilePool(): Piscina {
   if (!pool) {
     const filename = fileURLToPath(WORKER_URL);
-    const execArgv = filename.endsWith('.ts') ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+    // Options that only make sense for the main script (`node --input-type=module -e …`) are refused by workers.
+    const inherited = process.execArgv.filter((arg, i, all) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval' && all[i - 1] !== '-e' && all[i - 1] !== '--eval');
+    const execArgv = filename.endsWith('.ts') ? [...inherited, '--import', 'tsx'] : inherited;
     pool = new Piscina({ filename, maxThreads: Math.max(1, os.availableParallelism()), minThreads: 0, idleTimeout: 5_000, execArgv });
   }
   return pool;
