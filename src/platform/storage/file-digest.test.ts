@@ -33,6 +33,19 @@ describe('digestFile', () => {
     }
   });
 
+  it('hashes a large file in one thread when asked (a caller with a file per core), and only the digests asked for', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-file-digest-'));
+    try {
+      const data = randomBytes(SMALL_FILE_LIMIT * 2 + 5);
+      const file = path.join(dir, 'big.bin');
+      await fs.writeFile(file, data);
+      expect(await digestFile(file, data.length, undefined, { oneThreadPerFile: true })).toEqual(expected(data));
+      expect(await digestFile(file, data.length, ['sm3'], { oneThreadPerFile: true })).toEqual({ ...expected(data), sha256: '' });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects with the file system error for a missing file, and keeps working after it', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-file-digest-'));
     try {

@@ -5,7 +5,8 @@
  * Files up to SMALL_FILE_LIMIT go to a pool of worker threads (piscina), one file
  * per thread with both digests, so N files keep N cores busy and the event loop
  * stays free. Larger files are streamed through `digestStream`, whose two threads
- * hash SHA-256 and SM3 side by side: one big file still gets both cores.
+ * hash SHA-256 and SM3 side by side: one big file still gets both cores — unless the
+ * caller keeps a file per core in flight anyway (`oneThreadPerFile`).
  */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -42,9 +43,11 @@ export interface FileDigests {
  * Digests a local file. `size`, when the caller knows it, saves a stat. With `algorithms`
  * (a fixity audit configured for one digest) small files skip the other, which comes back ''.
  */
-export async function digestFile(file: string, size?: number, algorithms?: ReadonlyArray<'sha256' | 'sm3'>): Promise<FileDigests> {
+export async function digestFile(file: string, size?: number, algorithms?: ReadonlyArray<'sha256' | 'sm3'>, options: { oneThreadPerFile?: boolean } = {}): Promise<FileDigests> {
   const bytes = size ?? (await fs.stat(file)).size;
-  if (bytes <= SMALL_FILE_LIMIT) {
+  // A caller that digests as many files at once as there are cores (a fixity audit) does best
+  // with one thread per file whatever its size: no bytes cross threads, every core hashes.
+  if (bytes <= SMALL_FILE_LIMIT || options.oneThreadPerFile) {
     const answer = (await smallFilePool().run({ path: file, algorithms })) as DigestAnswer;
     if ('error' in answer) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
     return answer;
