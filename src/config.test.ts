@@ -50,6 +50,16 @@ describe('configuration', () => {
     expect(e.en.length).toBeGreaterThan(10);
   });
 
+  it('schedules fixity audits per store: one cron for all, or tiers by store name', () => {
+    const stores = 'primary=./data/blobs,replica1=/mnt/disk2,cold=s3://archive/lantai';
+    expect(loadConfig({ LANTAI_STORES: stores }).fixityCron).toEqual({ primary: '0 1 * * *', replica1: '0 1 * * *', cold: '0 1 * * *' });
+    expect(loadConfig({ LANTAI_STORES: stores, LANTAI_FIXITY_CRON: 'primary=0 2 * * *; cold=0 3 * * 0' }).fixityCron).toEqual({ primary: '0 2 * * *', replica1: '0 2 * * *', cold: '0 3 * * 0' });
+    expect(() => loadConfig({ LANTAI_STORES: stores, LANTAI_FIXITY_CRON: 'warm=0 2 * * *' })).toThrow(/“warm”不是 LANTAI_STORES 中的存储库/);
+    expect(() => loadConfig({ LANTAI_STORES: stores, LANTAI_FIXITY_CRON: 'cold=weekly' })).toThrow(/cron/);
+    expect(loadConfig({ LANTAI_FIXITY_ALGORITHMS: 'sm3' }).fixityAlgorithms).toEqual(['sm3']);
+    expect(() => loadConfig({ LANTAI_FIXITY_ALGORITHMS: 'md5' })).toThrow(/LANTAI_FIXITY_ALGORITHMS/);
+  });
+
   it('refuses a classified installation outside the isolated LAN', () => {
     expect(() => loadConfig({ LANTAI_CLASSIFIED: '1', LANTAI_ZONE: 'internet' })).toThrow(/LANTAI_CLASSIFIED/);
   });
