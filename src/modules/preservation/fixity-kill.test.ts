@@ -29,7 +29,7 @@ describe.each(DIALECTS)('a fixity audit killed halfway on %s', (dialect) => {
     const archivist = await app.database.db.selectFrom('users').select(['id', 'organisation_id']).where('username', '=', 'archivist').executeTakeFirstOrThrow();
     const actor = { userId: archivist.id, username: 'archivist', roles: ['archivist' as const], organisationId: archivist.organisation_id, address: null };
     const viewer = { userId: archivist.id, roles: ['archivist' as const], clearance: '非密' as const, organisationId: archivist.organisation_id, zone: 'lan' as const, grants: [] };
-    const kept = [];
+    const kept: Array<{ sha256: string; sm3: string; size: number }> = [];
     for (let i = 0; i < FILES; i++) kept.push(await app.stores.primary.put(Readable.from([Buffer.from(`第${i}号文件 ${'档案'.repeat(2000 + i)}`)])));
     await app.database.db.transaction().execute(async (tx) => {
       const ids = await catalog.createItems(tx, actor, viewer, kept.map((_, i) => ({ fondsId: f.fondsId, categoryId: f.categories.WS, volumeId: null, title: `文件${i + 1}`, responsible: '演示市人民政府办公室', date: '20240101', year: 2024, retention: 'Y' })), { action: 'catalog.item.create', label: 'test' });
