@@ -39,6 +39,8 @@ import { registerCatalogImportRoutes } from './modules/catalog/import-routes.js'
 import { createCatalogImport } from './modules/catalog/import/service.js';
 import { transferMigrations } from './modules/transfer/migrations.js';
 import { preservationMigrations } from './modules/preservation/migrations.js';
+import { mediaMigrations } from './modules/preservation/media-migrations.js';
+import { formatRiskMigrations } from './modules/preservation/format-risk-migrations.js';
 import { CHECK_JOB, createTransferService, type TransferService } from './modules/transfer/service.js';
 import { createUploads } from './modules/transfer/uploads.js';
 import { createPdfInspector } from './platform/pdf/inspector.js';
@@ -46,8 +48,10 @@ import { createPreservationService, type PreservationService } from './modules/p
 import { registerPreservationRoutes } from './modules/preservation/routes.js';
 import { ACCESS_COPIES_JOB, createAccessCopies, type AccessCopies, type AccessCopiesPayload } from './modules/preservation/access-copies.js';
 import { registerAccessCopyRoutes } from './modules/preservation/access-routes.js';
+import { registerPreservationDashboardRoutes } from './modules/preservation/dashboard-routes.js';
 import { createFixity, FIXITY_JOB, type Fixity } from './modules/preservation/fixity.js';
 import { createReplication, GC_JOB, REPLICATE_JOB, type Replication } from './modules/preservation/replication.js';
+import { BACKUP_JOB, scheduledBackup } from './modules/preservation/backup-job.js';
 import { createAccession, type Accession } from './modules/transfer/accept.js';
 import { createCheckRunner } from './modules/transfer/checks/run-checks.js';
 import { ARCHIVAL_FORMATS } from './platform/formats/identify.js';
@@ -69,7 +73,7 @@ function readVersion(): string {
 export const VERSION = readVersion();
 
 /** Every migration, platform first, then each module's (in dependency order). */
-export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations, ...transferMigrations, ...preservationMigrations];
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations, ...transferMigrations, ...preservationMigrations, ...mediaMigrations, ...formatRiskMigrations];
 
 export interface App {
   config: Readonly<Config>;
@@ -156,6 +160,10 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       jobs.define(type, async (_payload, ctx) => fixity.audit(name, { startedBy: 'schedule', signal: ctx.signal, onProgress: (p) => void ctx.progress({ done: p.blobs, unit: 'files', message: `审计存储库 ${name}` }) }), { concurrency: 1 });
       jobs.schedule(type, config.fixityCron[name] ?? '0 1 * * *');
     }
+    if (config.backupDir) {
+      jobs.define(BACKUP_JOB, scheduledBackup({ db: database.db, audit, database: config.database, stores: stores.all, dir: config.backupDir, publicKeyFile: config.backupPublicKeyFile, tmpDir: path.join(config.dataDir, 'tmp'), version: VERSION }), { concurrency: 1, maxAttempts: 3 });
+      jobs.schedule(BACKUP_JOB, config.backupCron);
+    }
     const accession = createAccession({ db: database.db, audit, catalog, preservation, store: stores.primary, pdf: pdfInspector, codes: archivalCodes, version: VERSION, followUps: [(tx, transferId) => accessCopies.enqueue(tx, { transferId }), (tx, transferId) => replication.enqueue(tx, transferId)] });
     registerTransferRoutes(http, {
       db: database.db,
@@ -170,6 +178,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     });
     registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone, files: stores.primary, version: VERSION, audit, transfers });
     registerAccessCopyRoutes(http, { db: database.db, catalog, audit, zone: config.zone, files: stores.primary });
+    registerPreservationDashboardRoutes(http, { db: database.db, audit, stores: stores.all, alerts: fixity, zone: config.zone });
     const opened = stores;
     return {
       config,

@@ -57,6 +57,13 @@ export interface Config {
   fondsCodeWidth: number;
   /** Lowest resolution of scanned images in hand-overs (DA/T 31). */
   scanMinDpi: number;
+  /** The security admin's public key that backups are encrypted for. */
+  backupPublicKeyFile: string;
+  /** Where the scheduled backup writes (a folder per backup), and when; no schedule without a folder. */
+  backupDir: string | null;
+  backupCron: string;
+  /** Capacity of one offline volume (25G, 50G, 100G; decimal units). */
+  mediaCapacity: string;
   /** Pages rendered as access copies (previews) of one file. */
   previewMaxPages: number;
   /** Where carriers of offline hand-overs are mounted (discs, disks); archivists read only below it. */
@@ -91,6 +98,10 @@ export const VARIABLES = [
   ['LANTAI_AUDIT_CHECKPOINT_FILE', '<LANTAI_DATA_DIR>/audit/checkpoints.jsonl', '审计检查点文件（库外保存）/ audit checkpoint file, outside the database'],
   ['LANTAI_TOTP_KEY_FILE', '<LANTAI_DATA_DIR>/keys/totp.key', '动态口令密钥的加密密钥文件（库外保存，多节点须相同）/ key sealing TOTP secrets in the database; kept outside it, the same on every node'],
   ['LANTAI_SCAN_MIN_DPI', '200', '数字化图像最低分辨率（DA/T 31）/ lowest dpi of scanned images'],
+  ['LANTAI_BACKUP_PUBLIC_KEY_FILE', '<LANTAI_DATA_DIR>/keys/backup.pub', '备份加密公钥（安全保密管理员生成）/ the public key backups are encrypted for (made by the security admin)'],
+  ['LANTAI_BACKUP_DIR', '', '定时备份的目录（每次一个子目录；不设则不定时备份）/ folder for scheduled backups (none when unset)'],
+  ['LANTAI_BACKUP_CRON', '30 2 * * *', '定时备份计划 / scheduled backup (cron)'],
+  ['LANTAI_MEDIA_CAPACITY', '25G', '离线介质每卷容量 25G/50G/100G（按 1000 进位）/ capacity of one offline volume (decimal)'],
   ['LANTAI_PREVIEW_MAX_PAGES', '100', '每个文件生成页面预览的最多页数 / most pages rendered as previews per file'],
   ['LANTAI_CARRIER_ROOT', '/media', '离线移交载体的挂载目录（只读取其下的文件）/ where offline hand-over carriers are mounted'],
   ['LANTAI_FONDS_CODE_WIDTH', '4', '全宗号位数（本馆约定）/ characters in a fonds code'],
@@ -162,7 +173,20 @@ export function parseDatabaseUrl(value: string, cwd: string): DatabaseConfig {
   throw new ConfigError('LANTAI_DATABASE_URL', `不支持“${value}”，请写 sqlite:<文件> 或 postgres://…。`, `"${value}" is not supported; write sqlite:<file> or postgres://….`);
 }
 
-export function checkCron(expression: string): void {
+export function backupCronOf(value: string): string {
+  const fields = value.trim().split(/\s+/).length;
+  if (fields < 5 || fields > 6) throw new ConfigError('LANTAI_BACKUP_CRON', `“${value}”不是 cron 表达式，例如 "30 2 * * *"（每天 2:30）。`, `"${value}" is not a cron expression, e.g. "30 2 * * *" (02:30 daily).`);
+  return value.trim();
+}
+
+function mediaCapacityOf(value: string): string {
+  if (!/^\d+(\.\d+)?\s*[KMGT]?B?$/i.test(value.trim())) {
+    throw new ConfigError('LANTAI_MEDIA_CAPACITY', `“${value}”应写成 25G、50G 或 100G 这样的容量。`, `"${value}" must be a capacity such as 25G, 50G or 100G.`);
+  }
+  return value.trim();
+}
+
+function checkCron(expression: string): void {
   const fields = expression.trim().split(/\s+/).length;
   if (fields < 5 || fields > 6) {
     throw new ConfigError('LANTAI_FIXITY_CRON', `“${expression}”不是 cron 表达式，例如 "0 1 * * *"（每天 1 点）。`, `"${expression}" is not a cron expression, e.g. "0 1 * * *" (01:00 daily).`);
@@ -272,6 +296,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     fondsCodeWidth: integer(env, 'LANTAI_FONDS_CODE_WIDTH', 4, 1, 12),
     scanMinDpi: integer(env, 'LANTAI_SCAN_MIN_DPI', 200, 72, 2400),
     previewMaxPages: integer(env, 'LANTAI_PREVIEW_MAX_PAGES', 100, 1, 10_000),
+    backupPublicKeyFile: path.resolve(cwd, text(env, 'LANTAI_BACKUP_PUBLIC_KEY_FILE') ?? path.join(dataDir, 'keys', 'backup.pub')),
+    backupDir: text(env, 'LANTAI_BACKUP_DIR') ? path.resolve(cwd, text(env, 'LANTAI_BACKUP_DIR') as string) : null,
+    backupCron: backupCronOf(text(env, 'LANTAI_BACKUP_CRON') ?? '30 2 * * *'),
+    mediaCapacity: mediaCapacityOf(text(env, 'LANTAI_MEDIA_CAPACITY') ?? '25G'),
     carrierRoot: path.resolve(cwd, text(env, 'LANTAI_CARRIER_ROOT') ?? '/media'),
   };
   return Object.freeze({ ...config, stores: Object.freeze(stores.map((s) => Object.freeze(s))), s3: Object.freeze(config.s3) });

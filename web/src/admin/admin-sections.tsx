@@ -20,6 +20,8 @@ import { AuditLogPage } from '../pages/audit-log/index.js';
 import { CatalogPage } from '../pages/catalog/index.js';
 import { FondsPage } from '../pages/fonds/index.js';
 import { OpennessReviewPage } from '../pages/openness-review/index.js';
+import { StorageDashboardPage } from '../pages/preservation/dashboard-page.js';
+import { FormatRisksPage } from '../pages/preservation/format-risks-page.js';
 import { SystemStatusPage } from '../pages/system-status/index.js';
 import { TransferChecksPage } from '../pages/transfer-checks/index.js';
 import { TransfersPage } from '../pages/transfers/index.js';
@@ -73,8 +75,9 @@ export const adminGroups: readonly AdminGroup[] = [
     title: 'admin.groups.preserve.title',
     description: 'admin.groups.preserve.description',
     items: [
+      { path: '/admin/preserve/overview', title: 'admin.groups.preserve.items.overview.title', description: 'admin.groups.preserve.items.overview.description', page: StorageDashboardPage },
+      { path: '/admin/preserve/formats', title: 'admin.groups.preserve.items.formats.title', description: 'admin.groups.preserve.items.formats.description', page: FormatRisksPage },
       { path: '/admin/preserve/fixity', title: 'admin.groups.preserve.items.fixity.title', description: 'admin.groups.preserve.items.fixity.description' },
-      { path: '/admin/preserve/stores', title: 'admin.groups.preserve.items.stores.title', description: 'admin.groups.preserve.items.stores.description' },
       { path: '/admin/preserve/backup', title: 'admin.groups.preserve.items.backup.title', description: 'admin.groups.preserve.items.backup.description' },
     ],
   },

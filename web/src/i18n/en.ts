@@ -188,8 +188,9 @@ export const en: Messages = {
         title: 'Preservation',
         description: 'Keep the electronic holdings safe for the long term.',
         items: {
+          overview: { title: 'Storage overview', description: 'The capacity and state of each store, growth of the holdings, fixity audits, replication progress, files at risk and alerts, and when each offline volume was last verified.' },
+          formats: { title: 'Format risks', description: 'The file formats held, with their files and bytes; mark formats to watch or at risk, and list the records kept in them.' },
           fixity: { title: 'Fixity audits', description: 'Here you will read the results of the scheduled digest re-checks, and find and repair damaged files.' },
-          stores: { title: 'Stores', description: 'Here you will see the capacity and state of each store and its replicas.' },
           backup: { title: 'Backup', description: 'Here you will manage database and file backups, restores and offline media exports.' },
         },
       },

@@ -6,6 +6,8 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en.js';
+import { preservationEn } from './preservation-en.js';
+import { preservationZhCN } from './preservation-zh-CN.js';
 import { transferEn } from './transfer-en.js';
 import { transferZhCN } from './transfer-zh-CN.js';
 import { zhCN } from './zh-CN.js';
@@ -33,10 +35,13 @@ function storedLanguage(): Language {
 export const i18n = i18next.createInstance();
 
 void i18n.use(initReactI18next).init({
-  // 'transfer' is a namespace of its own: one namespace of all the workbench's keys grows past what
-  // TypeScript can check as one union of keys ("type instantiation is excessively deep").
-  resources: { 'zh-CN': { translation: zhCN, transfer: transferZhCN }, en: { translation: en, transfer: transferEn } },
-  ns: ['translation', 'transfer'],
+  // 'transfer' and 'preservation' are namespaces of their own: one namespace of all the workbench's keys
+  // grows past what TypeScript can check as one union of keys ("type instantiation is excessively deep").
+  resources: {
+    'zh-CN': { translation: zhCN, transfer: transferZhCN, preservation: preservationZhCN },
+    en: { translation: en, transfer: transferEn, preservation: preservationEn },
+  },
+  ns: ['translation', 'transfer', 'preservation'],
   defaultNS: 'translation',
   lng: storedLanguage(),
   fallbackLng: defaultLanguage,

@@ -191,8 +191,9 @@ export const zhCN = {
         title: '保存',
         description: '对馆藏电子档案进行长期保存和安全管理。',
         items: {
+          overview: { title: '存储概览', description: '在这里查看各存储库的容量与状态、馆藏增长、固定性审计、副本复制进度、风险文件与告警，以及离线介质的核验情况。' },
+          formats: { title: '格式风险', description: '在这里查看馆藏文件的格式及其数量、容量，标记需要关注或存在高风险的格式，并列出以这些格式保存的档案。' },
           fixity: { title: '固定性审计', description: '在这里查看定期重新计算文件摘要的审计结果，发现并修复受损文件。' },
-          stores: { title: '存储库', description: '在这里查看各存储库及其副本的容量和状态。' },
           backup: { title: '备份', description: '在这里管理数据库和文件的备份与恢复，以及离线介质导出。' },
         },
       },

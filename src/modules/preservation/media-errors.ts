@@ -1,0 +1,19 @@
+/** Error codes of the offline media library (离线介质: plan, write, locate, verify). */
+import { defineErrors } from '../../platform/http/errors.js';
+
+export const mediaErrors = defineErrors('preservation-media', {
+  MEDIA_CAPACITY_INVALID: { status: 400, zh: 'LANTAI_MEDIA_CAPACITY 的值“{value}”无效：请写 25G、50G、100G 这样的容量（K、M、G、T 按 1000 进位），或字节数。', en: 'LANTAI_MEDIA_CAPACITY "{value}" is invalid: write a size such as 25G, 50G or 100G (K, M, G, T in powers of 1000), or a number of bytes.' },
+  MEDIA_CAPACITY_TOO_SMALL: { status: 400, zh: '容量 {capacity} 太小：每盘要为标签文件和光盘文件系统预留 {reserve}。请设一个更大的 LANTAI_MEDIA_CAPACITY。', en: 'A capacity of {capacity} is too small: each volume keeps {reserve} for its tag files and the disc file system. Set a larger LANTAI_MEDIA_CAPACITY.' },
+  MEDIA_YEARS_INVALID: { status: 400, zh: '年度范围“{from}—{to}”无效：请写四位年度，且起始年度不大于终止年度（最多 200 年）。', en: 'The year range "{from}-{to}" is invalid: give four-digit years, the first not after the last (at most 200 years).' },
+  MEDIA_NOTHING_TO_PLAN: { status: 404, zh: '没有尚未写入离线介质、且您可以查看内容的已接收档案{scope}，无需规划。', en: 'No accepted record whose content you may see is waiting for offline media{scopeEn}: nothing to plan.' },
+  MEDIA_RECORD_TOO_LARGE: { status: 422, zh: '档案 {record} 连同元数据约需 {need}，超过每盘可用的 {usable}（容量 {capacity}，其中 {reserve} 预留给标签文件和光盘文件系统）。一件档案不能拆分到两张盘上：请改用更大容量的介质（如 LANTAI_MEDIA_CAPACITY=50G 或 100G）后重新规划。', en: 'Record {record} needs about {need} with its metadata, more than the {usable} a volume offers (capacity {capacity}, of which {reserve} is kept for tag files and the disc file system). A record is never split across volumes: plan again with larger media (e.g. LANTAI_MEDIA_CAPACITY=50G or 100G).' },
+  MEDIA_VOLUME_NOT_FOUND: { status: 404, zh: '登记簿中没有卷标或套号为“{label}”的离线介质。可用 lantai media list 查看。', en: 'The register holds no volume or set labelled "{label}". See lantai media list.' },
+  MEDIA_RECORD_UNAVAILABLE: { status: 409, zh: '卷 {label} 规划的档案 {record} 现在不能由您写出（您看不到它的内容，或它已不再保存这些文件）。请由有权查看的档案馆业务人员写盘，或重新规划。', en: 'Record {record} planned for volume {label} cannot be written by you now (you may not see its content, or it no longer keeps those files). Have an archivist who may see it write the volume, or plan again.' },
+  MEDIA_VOLUME_PATHS_CHANGED: { status: 409, zh: '卷 {label} 已经写过，但其中文件的卷内路径已变化（例如档号改了）：{path}。再写一份会与已写的盘不一致，请为这些档案重新规划新卷。', en: 'Volume {label} was written before, but the path of a file on it has changed since (a re-coded record, for instance): {path}. Another copy would not match the discs already written; plan a new volume for these records.' },
+  MEDIA_VOLUME_OVERFULL: { status: 507, zh: '卷 {label} 写出后占 {size}，超过介质容量 {capacity}，已删除写出的内容。请用更大的 LANTAI_MEDIA_CAPACITY 重新规划。', en: 'Volume {label} takes {size} once written, more than the capacity of {capacity}; what was written has been removed. Plan again with a larger LANTAI_MEDIA_CAPACITY.' },
+  MEDIA_XORRISO_MISSING: { status: 501, zh: '本机没有安装 xorriso，无法制作或读取 ISO 镜像。请安装（Debian：apt-get install xorriso），或不带 --iso 只写目录、挂载光盘后校验目录。', en: 'xorriso is not installed, so ISO images cannot be made or read. Install it (Debian: apt-get install xorriso), or write folders only (without --iso) and verify a mounted disc as a folder.' },
+  MEDIA_XORRISO_FAILED: { status: 500, zh: 'xorriso 处理 {file} 失败：{reason}', en: 'xorriso failed on {file}: {reason}' },
+  MEDIA_NOT_A_VOLUME: { status: 422, zh: '{where} 不是兰台写出的离线介质：缺少 bag-info.txt 中的 Lantai-Media-Volume-Id。请指定光盘根目录或 ISO 镜像文件。', en: '{where} is not an offline volume written by Lantai: bag-info.txt has no Lantai-Media-Volume-Id. Give the root folder of the disc or the ISO image.' },
+  MEDIA_VERIFY_SOURCE_MISSING: { status: 404, zh: '找不到要校验的 {where}：请指定光盘根目录（挂载点）、写出的卷目录或 ISO 镜像文件。', en: 'Nothing to verify at {where}: give the mounted disc, a written volume folder or an ISO image.' },
+  MEDIA_LOCATION_INVALID: { status: 400, zh: '存放位置不能为空，且不超过 200 个字符。', en: 'The location must not be empty and at most 200 characters long.' },
+});
