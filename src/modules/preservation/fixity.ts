@@ -280,17 +280,36 @@ export function createFixity(deps: FixityDeps) {
       await reportUnreachable(storeName, health.detail);
       return finish('failed', `存储库无法访问：${health.detail}`);
     }
-    const limit = pLimit(Math.max(1, os.availableParallelism()));
+    // A file per core, and one more so that a core whose file waits on the disk has another to hash.
+    const limit = pLimit(os.availableParallelism() + 1);
     const throttle = createThrottle(deps.maxMbps);
     let cursor = run.cursor;
+    const record = async (findings: readonly Finding[], upTo: string) => {
+      await commitPage(run.id, storeName, findings, upTo, agents, algorithms);
+      totals.blobs += findings.length;
+      totals.bytes += findings.reduce((n, f) => n + f.blob.size, 0);
+      for (const f of findings) {
+        if (f.state === 'missing') totals.missing += 1;
+        if (f.state === 'damaged') totals.damaged += 1;
+        if (f.state !== 'ok' && f.repairedFrom) totals.repaired += 1;
+        if (f.state !== 'ok' && !f.repairedFrom) totals.atRisk += 1;
+      }
+      options.onProgress?.({ ...totals });
+    };
+    let committed: Promise<void> = Promise.resolve();
     try {
+      // Pages overlap: the next page's files are read while the last large files of this one finish
+      // and its results are committed, so no core waits at a page boundary. Commits stay in order
+      // (the cursor only moves past pages whose every result is written), two pages at most in flight.
+      const window: Array<Promise<void>> = [];
       for (;;) {
         options.signal?.throwIfAborted();
         const next = await page(db, cursor, samplePercent);
         if (!next) break;
-        const { blobs } = next;
-        const findings = await Promise.all(
-          blobs.map((blob) =>
+        cursor = next.upTo;
+        const upTo = next.upTo;
+        const findings = Promise.all(
+          next.blobs.map((blob) =>
             limit(async () => {
               options.signal?.throwIfAborted();
               await throttle(blob.size);
@@ -298,19 +317,21 @@ export function createFixity(deps: FixityDeps) {
             }),
           ),
         );
-        cursor = next.upTo;
-        await commitPage(run.id, storeName, findings, cursor, agents, algorithms);
-        totals.blobs += findings.length;
-        totals.bytes += findings.reduce((n, f) => n + f.blob.size, 0);
-        for (const f of findings) {
-          if (f.state === 'missing') totals.missing += 1;
-          if (f.state === 'damaged') totals.damaged += 1;
-          if (f.state !== 'ok' && f.repairedFrom) totals.repaired += 1;
-          if (f.state !== 'ok' && !f.repairedFrom) totals.atRisk += 1;
-        }
-        options.onProgress?.({ ...totals });
+        // Handled through `committed`; this keeps a failure of a page behind a failed one from going unhandled.
+        findings.catch(() => undefined);
+        committed = committed.then(async () => {
+          const done = await findings;
+          // Stopped meanwhile: nothing more is written, so a resumed audit starts after the last page written here.
+          options.signal?.throwIfAborted();
+          await record(done, upTo);
+        });
+        window.push(committed);
+        if (window.length >= 2) await window.shift();
       }
+      await committed;
     } catch (err) {
+      // Let the page in flight settle first: no commit may land after this audit has given up.
+      await committed.catch(() => undefined);
       if (err instanceof StoreUnreachable) {
         await reportUnreachable(storeName, err.message);
         return finish('failed', `审计中途存储库无法访问：${err.message}`);

@@ -20,6 +20,7 @@ export const SMALL_FILE_LIMIT = 4 * 1024 * 1024;
 
 const WORKER_URL = new URL(`./file-digest-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 
+// One thread more than cores: a thread waiting on the disk (a cold read) leaves its core to another.
 let pool: Piscina | null = null;
 
 function smallFilePool(): Piscina {
@@ -28,7 +29,7 @@ function smallFilePool(): Piscina {
     // Options that only make sense for the main script (`node --input-type=module -e …`) are refused by workers.
     const inherited = process.execArgv.filter((arg, i, all) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval' && all[i - 1] !== '-e' && all[i - 1] !== '--eval');
     const execArgv = filename.endsWith('.ts') ? [...inherited, '--import', 'tsx'] : inherited;
-    pool = new Piscina({ filename, maxThreads: Math.max(1, os.availableParallelism()), minThreads: 0, idleTimeout: 5_000, execArgv });
+    pool = new Piscina({ filename, maxThreads: os.availableParallelism() + 1, minThreads: 0, idleTimeout: 5_000, execArgv });
   }
   return pool;
 }
