@@ -20,6 +20,7 @@ import type { Tables } from '../../platform/db/tables.js';
 import type { DatabaseBackup } from './backup-database.js';
 import { backupErrors } from './backup-errors.js';
 import { checkRestored, installationIn, readFacts } from './backup-facts.js';
+import { fsyncDir } from '../../platform/files/fsync-dir.js';
 
 const SIDECARS = ['-wal', '-shm', '-journal'];
 
@@ -40,15 +41,6 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function removeDatabase(file: string): Promise<void> {

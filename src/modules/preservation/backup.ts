@@ -17,6 +17,7 @@ import type { DatabaseBackup } from './backup-database.js';
 import { BACKUP_FORMAT, backupReadme, MANIFEST_FILE, README_FILE, SEAL_FILE, summaryCounts, writeBackupFile, type BackupManifest } from './backup-manifest.js';
 import { writePart } from './backup-parts.js';
 import { CHUNK_BYTES } from './backup-stream.js';
+import { fsyncDir } from '../../platform/files/fsync-dir.js';
 
 export const BACKUP_ACTION = 'preservation.backup.create';
 
@@ -62,15 +63,6 @@ async function* inventoryLines(stores: BackupDeps['stores'], totals: StoreTotals
     }
   }
   if (batch) yield Buffer.from(batch, 'utf8');
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Writes a backup into `input.dir`; its manifest. On failure the caller removes what was written. */

@@ -8,15 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+import { fsyncDir } from '../files/fsync-dir.js';
 
 /** The file's bytes, or null when it does not exist. */
 export async function readKeyFile(file: string): Promise<Buffer | null> {
@@ -49,7 +41,7 @@ export async function createKeyFile(file: string, bytes: number): Promise<Buffer
   }
   try {
     await fs.link(temporary, file);
-    await fsyncDirectory(dir);
+    await fsyncDir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   } finally {
