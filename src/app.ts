@@ -41,6 +41,13 @@ import { transferMigrations } from './modules/transfer/migrations.js';
 import { preservationMigrations } from './modules/preservation/migrations.js';
 import { mediaMigrations } from './modules/preservation/media-migrations.js';
 import { formatRiskMigrations } from './modules/preservation/format-risk-migrations.js';
+import { canExtract } from './modules/search/extract/extract.js';
+import { createExtraction } from './modules/search/extraction.js';
+import { createIndexer, EXTRACT_JOB, INDEX_JOB, type ExtractPayload, type Indexer } from './modules/search/indexer.js';
+import { searchMigrations } from './modules/search/migrations.js';
+import { registerSearchRoutes } from './modules/search/routes.js';
+import { createSearchService, type SearchService } from './modules/search/service.js';
+import { closeTokenizerPool } from './modules/search/tokenize-pool.js';
 import { CHECK_JOB, createTransferService, type TransferService } from './modules/transfer/service.js';
 import { createUploads } from './modules/transfer/uploads.js';
 import { createPdfInspector } from './platform/pdf/inspector.js';
@@ -73,7 +80,7 @@ function readVersion(): string {
 export const VERSION = readVersion();
 
 /** Every migration, platform first, then each module's (in dependency order). */
-export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations, ...transferMigrations, ...preservationMigrations, ...mediaMigrations, ...formatRiskMigrations];
+export const MIGRATIONS: readonly Migration[] = [...platformMigrations, ...accountsMigrations, ...auditMigrations, ...catalogMigrations, ...transferMigrations, ...preservationMigrations, ...mediaMigrations, ...formatRiskMigrations, ...searchMigrations];
 
 export interface App {
   config: Readonly<Config>;
@@ -82,7 +89,7 @@ export interface App {
   stores: Stores;
   jobs: JobQueue;
   http: HttpServer;
-  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService; accession: Accession; accessCopies: AccessCopies; fixity: Fixity; replication: Replication };
+  services: { audit: AuditLog; accounts: AccountsService; accessPolicy: AccessPolicyStore; apiKeys: ApiKeys; auth: Auth; catalog: CatalogService; archivalCodes: ArchivalCodes; transfers: TransferService; preservation: PreservationService; accession: Accession; accessCopies: AccessCopies; fixity: Fixity; replication: Replication; search: SearchService; indexer: Indexer };
   /** Starts leasing and running jobs in this process. */
   startWorkers(options?: { types?: string[] }): Runner;
   close(): Promise<void>;
@@ -140,7 +147,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const catalog = createCatalogService({ audit, organisations, settings: { classified: config.classified, fondsCodeWidth: config.fondsCodeWidth } });
     const archivalCodes = createArchivalCodes({ catalog, audit });
     registerCatalogImportRoutes(http, { db: database.db, audit, catalog, imports: createCatalogImport({ db: database.db, caps: database.caps, catalog, audit }), zone: config.zone });
-    registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit }), zone: config.zone, files: stores.primary });
+    registerCatalogRoutes(http, { db: database.db, audit, catalog, codes: archivalCodes, batches: createBatches({ catalog, audit }), review: createOpennessReview({ audit, notifyRecordsChanged: catalog.notifyRecordsChanged }), zone: config.zone, files: stores.primary });
     const transfers = createTransferService({ audit, jobs, catalog, organisations });
     const pdfInspector = createPdfInspector();
     const preservation = createPreservationService();
@@ -179,6 +186,16 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     registerPreservationRoutes(http, { db: database.db, catalog, preservation, zone: config.zone, files: stores.primary, version: VERSION, audit, transfers });
     registerAccessCopyRoutes(http, { db: database.db, catalog, audit, zone: config.zone, files: stores.primary });
     registerPreservationDashboardRoutes(http, { db: database.db, audit, stores: stores.all, alerts: fixity, zone: config.zone });
+    // Search: every record change marks it dirty in its own transaction; one job drains the list
+    // (and a scheduled one every five minutes catches a mark made as a drain finished).
+    const indexer = createIndexer({ database, jobs, feed: catalog, canExtract });
+    catalog.onRecordsChanged((tx, ids) => indexer.markDirty(tx, ids));
+    jobs.define(INDEX_JOB, (_payload, ctx) => indexer.drain({ signal: ctx.signal, onProgress: (done) => void ctx.progress({ done, unit: 'items', message: '更新检索索引' }) }), { concurrency: 1 });
+    jobs.schedule(INDEX_JOB, '*/5 * * * *');
+    const extraction = createExtraction({ db: database.db, store: stores.primary, preservation, indexer, tmpDir: path.join(config.dataDir, 'tmp'), version: VERSION });
+    jobs.define(EXTRACT_JOB, (payload: ExtractPayload, ctx) => extraction.run(payload, ctx), { concurrency: 2, maxAttempts: 3 });
+    const search = createSearchService({ database, catalog, organisations });
+    registerSearchRoutes(http, { search, zone: config.zone, anonymousPerMinute: config.searchRateLimit });
     const opened = stores;
     return {
       config,
@@ -187,7 +204,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       stores: opened,
       jobs,
       http,
-      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation, accession, accessCopies, fixity, replication },
+      services: { audit, accounts, accessPolicy, apiKeys, auth, catalog, archivalCodes, transfers, preservation, accession, accessCopies, fixity, replication, search, indexer },
       startWorkers(workerOptions = {}) {
         runner = startRunner({ database, queue: jobs, log: log.child({ component: 'jobs' }), types: workerOptions.types });
         return runner;
@@ -199,6 +216,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
         await database.close();
         await closeDigestWorkers();
         await closeFileDigestPool();
+        await closeTokenizerPool();
         await pdfInspector.close();
       },
     };

@@ -66,6 +66,8 @@ export interface Config {
   mediaCapacity: string;
   /** Pages rendered as access copies (previews) of one file. */
   previewMaxPages: number;
+  /** Searches per minute one anonymous address may make (LANTAI_SEARCH_RATE_LIMIT); signed-in users are not limited. */
+  searchRateLimit: number;
   /** Where carriers of offline hand-overs are mounted (discs, disks); archivists read only below it. */
   carrierRoot: string;
   /** Run job workers inside `lantai serve` (default on; turn off when dedicated `lantai worker` nodes run them). */
@@ -296,6 +298,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     fondsCodeWidth: integer(env, 'LANTAI_FONDS_CODE_WIDTH', 4, 1, 12),
     scanMinDpi: integer(env, 'LANTAI_SCAN_MIN_DPI', 200, 72, 2400),
     previewMaxPages: integer(env, 'LANTAI_PREVIEW_MAX_PAGES', 100, 1, 10_000),
+    searchRateLimit: integer(env, 'LANTAI_SEARCH_RATE_LIMIT', 120, 1, 1_000_000),
     backupPublicKeyFile: path.resolve(cwd, text(env, 'LANTAI_BACKUP_PUBLIC_KEY_FILE') ?? path.join(dataDir, 'keys', 'backup.pub')),
     backupDir: text(env, 'LANTAI_BACKUP_DIR') ? path.resolve(cwd, text(env, 'LANTAI_BACKUP_DIR') as string) : null,
     backupCron: backupCronOf(text(env, 'LANTAI_BACKUP_CRON') ?? '30 2 * * *'),

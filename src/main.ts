@@ -22,6 +22,7 @@ import { registerPreservationCli } from './modules/preservation/cli.js';
 import { registerMediaCli } from './modules/preservation/media-cli.js';
 import { registerFixityCli } from './modules/preservation/fixity-cli.js';
 import { registerBackupCli } from './modules/preservation/backup-cli.js';
+import { registerSearchCli } from './modules/search/cli.js';
 import type { Tx } from './platform/db/database.js';
 
 export interface CliContext {
@@ -34,7 +35,7 @@ export interface CliContext {
 }
 
 /** Commands contributed by modules (user, audit-log; transfer, preservation… add theirs here). */
-const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli, registerTransferCli, registerAvCli, registerPreservationCli, registerFixityCli, registerMediaCli, registerBackupCli];
+const MODULE_CLIS: Array<(program: Command, context: CliContext) => void> = [registerAccountsCli, registerAuditCli, registerTransferCli, registerAvCli, registerPreservationCli, registerFixityCli, registerMediaCli, registerBackupCli, registerSearchCli];
 
 /** The demo fonds, described and arranged by the demo archivist. */
 async function seedDemoCatalogAs(tx: Tx, app: App): Promise<void> {

@@ -111,6 +111,7 @@ export function createBatches(deps: { catalog: CatalogService; audit: AuditSink 
             break;
         }
       }
+      await deps.catalog.notifyRecordsChanged(tx, ids);
       if (request.change.kind === 'retention' || request.change.kind === 'volume') {
         for (const a of result.affected) if (a.archivalCode !== null) codeChanges.push({ id: a.id, oldCode: a.archivalCode });
         if (request.change.kind === 'retention' && codeChanges.length > 0) {

@@ -219,6 +219,7 @@ export function createArchivalCodes(deps: { catalog: CatalogService; audit: Audi
           .values(changes.slice(i, i + 200).map((c) => ({ id: uuidv7(), entity_type: c.entityType, entity_id: c.id, old_code: options.oldCodes?.get(c.id) ?? c.oldCode, new_code: c.newCode, reason, batch_id: batchId, changed_by: actor.userId, changed_at: at })))
           .execute();
       }
+      await catalog.notifyRecordsChanged(tx, records.map((c) => c.id));
       await catalog.notifyCodeChanges(tx, changes.map((c): CodeChange => ({ entityType: c.entityType, id: c.id, oldCode: c.oldCode, newCode: c.newCode })));
       await audit.append(tx, {
         actor: { ...actor, roles: [...actor.roles] },

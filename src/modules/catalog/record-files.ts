@@ -23,7 +23,7 @@ export interface KeptFile {
   mime: string | null;
 }
 
-export function recordFiles(deps: { audit: AuditSink }) {
+export function recordFiles(deps: { audit: AuditSink; notifyRecordsChanged: (tx: Tx, ids: readonly string[]) => Promise<void> }) {
   return {
     /** Attaches kept files to records (accession); ids in input order. */
     async attachFiles(tx: Tx, actor: Actor, files: ReadonlyArray<KeptFile & { recordId: string }>): Promise<string[]> {
@@ -31,6 +31,7 @@ export function recordFiles(deps: { audit: AuditSink }) {
       const at = new Date().toISOString();
       const rows = files.map((file) => ({ id: uuidv7(), record_id: file.recordId, sha256: file.sha256, sm3: file.sm3, size: file.size, name: file.name, role: file.role, position: file.position, page_count: file.pageCount, mime: file.mime, created_at: at }));
       for (let i = 0; i < rows.length; i += 500) await tx.insertInto('record_files').values(rows.slice(i, i + 500)).execute();
+      await deps.notifyRecordsChanged(tx, [...new Set(files.map((f) => f.recordId))]);
       return rows.map((r) => r.id);
     },
 

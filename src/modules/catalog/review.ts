@@ -17,7 +17,7 @@ import { requireArchivist } from './service.js';
 /** Years until a kept-controlled item is due again, unless the reviewer says otherwise. */
 export const DEFAULT_REVIEW_AGAIN_YEARS = 5;
 
-export function createOpennessReview(deps: { audit: AuditSink; now?: () => Date }) {
+export function createOpennessReview(deps: { audit: AuditSink; now?: () => Date; notifyRecordsChanged: (tx: Tx, ids: readonly string[]) => Promise<void> }) {
   const { audit } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -60,6 +60,7 @@ export function createOpennessReview(deps: { audit: AuditSink; now?: () => Date 
           .where('id', 'in', chunk)
           .execute();
       }
+      await deps.notifyRecordsChanged(tx, items.map((x) => x.id));
       for (let i = 0; i < items.length; i += 200) {
         await tx
           .insertInto('openness_reviews')

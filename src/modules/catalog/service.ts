@@ -29,6 +29,7 @@ import * as repo from './repo.js';
 import { inputOf, rowOf } from './item-rows.js';
 import { recordFiles } from './record-files.js';
 import { recordExports } from './record-exports.js';
+import { searchFeed } from './search-feed.js';
 
 export interface CatalogSettings {
   /** 涉密 installation (LANTAI_CLASSIFIED): may hold classified items. */
@@ -51,6 +52,8 @@ export interface CodeChange {
   newCode: string | null;
 }
 export type CodeChangeListener = (tx: Tx, changes: readonly CodeChange[]) => Promise<void>;
+/** Records created or changed in any way (description, openness, codes, files), inside the changing transaction. */
+export type RecordsChangedListener = (tx: Tx, recordIds: readonly string[]) => Promise<void>;
 
 const ARCHIVIST_ACTIONS = { zh: '著录和整理档案', en: 'describe and arrange records' };
 
@@ -75,6 +78,11 @@ export function problemError(p: Problem) {
 export function createCatalogService(deps: CatalogDeps) {
   const { audit, organisations, settings } = deps;
   const listeners: CodeChangeListener[] = [];
+  const recordListeners: RecordsChangedListener[] = [];
+  const notifyRecordsChanged = async (tx: Tx, ids: readonly string[]): Promise<void> => {
+    if (ids.length === 0) return;
+    for (const listener of recordListeners) await listener(tx, ids);
+  };
   const now = () => new Date().toISOString();
   const log = (tx: Tx, actor: Actor, action: string, target: { type: string; id: string | null; label?: string }, details?: Record<string, unknown>) =>
     audit.append(tx, { actor: { ...actor, roles: [...actor.roles] }, action, target, result: 'ok', details });
@@ -130,7 +138,8 @@ export function createCatalogService(deps: CatalogDeps) {
   }
 
   const service = {
-    ...recordFiles({ audit }),
+    ...recordFiles({ audit, notifyRecordsChanged }),
+    ...searchFeed(),
     ...recordExports({ organisations }),
     settings,
     contextFor,
@@ -141,6 +150,11 @@ export function createCatalogService(deps: CatalogDeps) {
       listeners.push(listener);
     },
     hasCodeListeners: () => listeners.length > 0,
+    /** Modules that keep copies of records (the search index) hear of every created or changed record. */
+    onRecordsChanged(listener: RecordsChangedListener): void {
+      recordListeners.push(listener);
+    },
+    notifyRecordsChanged,
     async notifyCodeChanges(tx: Tx, changes: readonly CodeChange[]): Promise<void> {
       if (changes.length === 0) return;
       for (const listener of listeners) await listener(tx, changes);
@@ -243,6 +257,7 @@ export function createCatalogService(deps: CatalogDeps) {
         await tx.insertInto('archival_code_changes').values({ id: uuidv7(), entity_type: 'record', entity_id: id, old_code: null, new_code: checked.item.archivalCode, reason: '著录', batch_id: null, changed_by: actor.userId, changed_at: now() }).execute();
         await service.notifyCodeChanges(tx, [{ entityType: 'record', id, oldCode: null, newCode: checked.item.archivalCode }]);
       }
+      await notifyRecordsChanged(tx, [id]);
       await log(tx, actor, 'catalog.item.create', { type: 'record', id, label: checked.item.archivalCode ?? input.title.slice(0, 40) });
       return id;
     },
@@ -280,6 +295,7 @@ export function createCatalogService(deps: CatalogDeps) {
       const changes = checkedItems.flatMap((c, i) => (c.item.archivalCode ? [{ id: uuidv7(), entity_type: 'record' as const, entity_id: ids[i] as string, old_code: null, new_code: c.item.archivalCode, reason: reason.label, batch_id: null, changed_by: actor.userId, changed_at: at }] : []));
       for (let i = 0; i < changes.length; i += 500) await tx.insertInto('archival_code_changes').values(changes.slice(i, i + 500)).execute();
       await service.notifyCodeChanges(tx, changes.map((c) => ({ entityType: 'record' as const, id: c.entity_id, oldCode: null, newCode: c.new_code })));
+      await notifyRecordsChanged(tx, ids);
       await log(tx, actor, reason.action, { type: 'record', id: null, label: reason.label }, { items: ids.length, first: codes[0] ?? null, last: codes.at(-1) ?? null });
       return ids;
     },
@@ -299,6 +315,7 @@ export function createCatalogService(deps: CatalogDeps) {
       const row = rowOf(id, checked.item, ctx, actor, now());
       const { id: _id, created_at: _c, created_by: _b, version: _v, openness_reviewed_at: _r, ...set } = row;
       await tx.updateTable('records').set({ ...set, version: full.version + 1 }).where('id', '=', id).execute();
+      await notifyRecordsChanged(tx, [id]);
       const changed = Object.keys(changes).filter((k) => JSON.stringify((changes as Record<string, unknown>)[k]) !== JSON.stringify((inputOf(full) as Record<string, unknown>)[k]));
       await log(tx, actor, 'catalog.item.update', { type: 'record', id, label: full.archival_code ?? full.title.slice(0, 40) }, { fields: changed });
     },

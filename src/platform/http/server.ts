@@ -3,6 +3,7 @@
  * validation and OpenAPI, the one error mapper, and the built web UI.
  * Modules register their routes on the instance this returns (see app.ts).
  */
+import rateLimit from '@fastify/rate-limit';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   });
 
   await app.register(cookie);
+  // Routes opt in (config.rateLimit): the anonymous search API, for one.
+  await app.register(rateLimit, { global: false });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

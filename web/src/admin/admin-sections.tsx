@@ -25,6 +25,7 @@ import { FormatRisksPage } from '../pages/preservation/format-risks-page.js';
 import { SystemStatusPage } from '../pages/system-status/index.js';
 import { TransferChecksPage } from '../pages/transfer-checks/index.js';
 import { TransfersPage } from '../pages/transfers/index.js';
+import { WorkbenchSearchPage } from '../pages/workbench-search/index.js';
 
 export interface AdminItem {
   path: string;
@@ -88,6 +89,7 @@ export const adminGroups: readonly AdminGroup[] = [
     title: 'admin.groups.use.title',
     description: 'admin.groups.use.description',
     items: [
+      { path: '/admin/use/search', title: 'admin.groups.use.items.search.title', description: 'admin.groups.use.items.search.description', page: WorkbenchSearchPage },
       { path: '/admin/use/requests', title: 'admin.groups.use.items.requests.title', description: 'admin.groups.use.items.requests.description' },
       { path: '/admin/use/register', title: 'admin.groups.use.items.register.title', description: 'admin.groups.use.items.register.description' },
       { path: '/admin/use/appointments', title: 'admin.groups.use.items.appointments.title', description: 'admin.groups.use.items.appointments.description' },

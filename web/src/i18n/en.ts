@@ -198,6 +198,7 @@ export const en: Messages = {
         title: 'Access',
         description: 'Serve records to the public, government users and archive staff.',
         items: {
+          search: { title: 'Search', description: 'Search the records you may see by title, creator, document number, full text and archival code.' },
           requests: { title: 'Access requests', description: 'Here you will approve requests to consult or copy records.' },
           register: { title: 'Use register', description: 'Here you will register and look up every use of a record.' },
           appointments: { title: 'Appointments', description: 'Here you will handle appointments booked by the public.' },

@@ -8,6 +8,8 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en.js';
 import { preservationEn } from './preservation-en.js';
 import { preservationZhCN } from './preservation-zh-CN.js';
+import { searchEn } from './search-en.js';
+import { searchZhCN } from './search-zh-CN.js';
 import { transferEn } from './transfer-en.js';
 import { transferZhCN } from './transfer-zh-CN.js';
 import { zhCN } from './zh-CN.js';
@@ -35,13 +37,13 @@ function storedLanguage(): Language {
 export const i18n = i18next.createInstance();
 
 void i18n.use(initReactI18next).init({
-  // 'transfer' and 'preservation' are namespaces of their own: one namespace of all the workbench's keys
+  // 'transfer', 'preservation' and 'search' are namespaces of their own: one namespace of all the workbench's keys
   // grows past what TypeScript can check as one union of keys ("type instantiation is excessively deep").
   resources: {
-    'zh-CN': { translation: zhCN, transfer: transferZhCN, preservation: preservationZhCN },
-    en: { translation: en, transfer: transferEn, preservation: preservationEn },
+    'zh-CN': { translation: zhCN, transfer: transferZhCN, preservation: preservationZhCN, search: searchZhCN },
+    en: { translation: en, transfer: transferEn, preservation: preservationEn, search: searchEn },
   },
-  ns: ['translation', 'transfer', 'preservation'],
+  ns: ['translation', 'transfer', 'preservation', 'search'],
   defaultNS: 'translation',
   lng: storedLanguage(),
   fallbackLng: defaultLanguage,

@@ -201,6 +201,7 @@ export const zhCN = {
         title: '利用',
         description: '为社会公众、政务用户和馆内人员提供档案利用服务。',
         items: {
+          search: { title: '档案检索', description: '在这里按题名、责任者、文件编号、全文和档号检索您有权查看的档案。' },
           requests: { title: '利用申请', description: '在这里审批查阅、复制档案的利用申请。' },
           register: { title: '利用登记', description: '在这里登记和查询每一次档案利用。' },
           appointments: { title: '预约查档', description: '在这里处理公众的预约查档申请。' },

@@ -9,6 +9,7 @@ import { HomePage } from '../pages/home/index.js';
 import { InquiriesPage } from '../pages/inquiries/index.js';
 import { LoginPage } from '../pages/login/index.js';
 import { NotFoundPage } from '../pages/not-found/index.js';
+import { RecordPage } from '../pages/record/index.js';
 import { SearchPage } from '../pages/search/index.js';
 import { PortalShell } from './portal-shell.js';
 
@@ -21,6 +22,7 @@ export function PortalApp() {
       <Route element={<PortalShell />}>
         <Route index element={<HomePage />} />
         <Route path="search" element={<SearchPage />} />
+        <Route path="records/:id" element={<RecordPage />} />
         <Route path="collections" element={<CollectionsPage />} />
         <Route path="exhibitions" element={<ExhibitionsPage />} />
         <Route path="appointments" element={<AppointmentsPage />} />

@@ -1,5 +1,5 @@
-/** The portal's home page: a search box and the way into each public service. */
-import { Card, Col, Input, Row, Typography } from 'antd';
+/** The portal's home page: the big search box in the middle, and the way into each public service. */
+import { Card, Col, Flex, Input, Row, Typography, theme } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { useDocumentTitle } from '../../components/use-document-title.js';
@@ -8,6 +8,7 @@ import { portalSections } from '../../portal/portal-sections.js';
 export function HomePage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const { token } = theme.useToken();
   useDocumentTitle(t('portal.home.title'), 'portal');
 
   const search = (value: string) => {
@@ -17,20 +18,24 @@ export function HomePage() {
 
   return (
     <>
-      <Typography.Title level={2} data-testid="page-title">
-        {t('portal.home.heading')}
-      </Typography.Title>
-      <Typography.Paragraph type="secondary">{t('portal.home.intro')}</Typography.Paragraph>
-      <Input.Search
-        data-testid="home-search"
-        aria-label={t('portal.home.searchLabel')}
-        placeholder={t('portal.home.searchPlaceholder')}
-        enterButton={t('portal.home.searchButton')}
-        size="large"
-        allowClear
-        onSearch={search}
-        style={{ marginBottom: 24 }}
-      />
+      <Flex vertical align="center" style={{ textAlign: 'center', paddingBlock: token.paddingXL, marginBottom: token.marginLG }}>
+        <Typography.Title level={2} data-testid="page-title">
+          {t('portal.home.heading')}
+        </Typography.Title>
+        <Typography.Paragraph type="secondary" style={{ maxWidth: 720 }}>
+          {t('portal.home.intro')}
+        </Typography.Paragraph>
+        <Input.Search
+          data-testid="home-search"
+          aria-label={t('portal.home.searchLabel')}
+          placeholder={t('portal.home.searchPlaceholder')}
+          enterButton={t('portal.home.searchButton')}
+          size="large"
+          allowClear
+          onSearch={search}
+          style={{ width: '100%', maxWidth: 720 }}
+        />
+      </Flex>
       <Row gutter={[16, 16]}>
         {portalSections.flatMap((section) =>
           section.summary === undefined

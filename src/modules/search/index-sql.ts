@@ -1,0 +1,191 @@
+/**
+ * Where the two databases differ in the search index: how token streams are stored
+ * and how one term becomes a set of document keys. Everything else (filters, the
+ * Viewer's rule, ranking, facets, snippets) is the same SQL or the same JavaScript.
+ *
+ *  - SQLite: contentless FTS5 tables (search_meta_fts, search_page_fts) fed the token
+ *    streams separated by spaces (unicode61 keeps Han, letters and digits together, so
+ *    it splits exactly where tokenize.ts joined); a term is an FTS5 phrase in the
+ *    substring columns, or an AND of words in the *_w columns.
+ *  - PostgreSQL: tsvector literals built here (lexeme:position+weight), never
+ *    to_tsvector, so no text search configuration touches the tokens. Meta fields carry
+ *    weights A title, B responsible, C document number, D other; words are stored as
+ *    `~word` lexemes beside the bigrams. A term is a `<->` phrase query.
+ * Both give the same key sets for the same term (a conformance suite checks it).
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Capabilities, Executor } from '../../platform/db/database.js';
+import type { TermNode } from './query.js';
+
+export type MetaField = 'title' | 'resp' | 'docno' | 'other';
+export const META_FIELDS: readonly MetaField[] = ['title', 'resp', 'docno', 'other'];
+const PG_WEIGHT: Record<MetaField, string> = { title: 'A', resp: 'B', docno: 'C', other: 'D' };
+/** Gap between meta fields in PostgreSQL positions, so no phrase runs from one field into the next. */
+const PG_FIELD_BASE: Record<MetaField, number> = { title: 0, resp: 4000, docno: 6000, other: 8000 };
+/** PostgreSQL keeps positions up to 16,383; pages are cut to 8,000 characters, so bigrams fit. */
+const PG_MAX_POSITION = 16_383;
+/** Bits of a page key that number the pages of one document. */
+export const PAGE_BITS = 20;
+
+/** Token streams of one field, joined by spaces (the wire form between tokenizer threads and writers). */
+export interface StreamPair {
+  sub: string;
+  words: string;
+}
+export type MetaStreams = Record<MetaField, StreamPair>;
+
+export interface IndexDialect {
+  /** What the tokenizer threads should prepare for this database. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Columns of a search_docs row that carry its streams (PostgreSQL's meta_v), written with the row. */
+  metaColumns(streams: MetaStreams): { meta_v?: RawBuilder<string> };
+  /** Writes the full-text part kept outside search_docs (SQLite's FTS5 table), after the rows exist. */
+  writeMeta(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams }>): Promise<void>;
+  /** Drops the full-text part of documents, before their rows or pages go. */
+  deleteMeta(tx: Executor, keys: readonly number[]): Promise<void>;
+  /** Adds pages (rows and full text). */
+  writePages(tx: Executor, rows: ReadonlyArray<{ key: number; docKey: number; fileId: string; page: number; text: string; streams: StreamPair }>): Promise<void>;
+  /** Drops every page of the documents. */
+  deletePages(tx: Executor, docKeys: readonly number[]): Promise<void>;
+  /** `select … as k`: keys of documents whose meta fields hold the term. */
+  metaSet(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<unknown>;
+  /** `select … as k`: keys of documents with a page holding the term. */
+  pageSet(term: TermNode, mode: 'sub' | 'word'): RawBuilder<unknown>;
+}
+
+const CHUNK = 200;
+function chunks<T>(rows: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// SQLite FTS5
+
+/** An FTS5 phrase of tokens (tokens hold only letters, digits and marks: nothing to escape). */
+function fts5Phrase(term: TermNode): string {
+  return term.prefix ? `"${term.tokens[0] ?? ''}" *` : `"${term.tokens.join(' ')}"`;
+}
+function fts5Words(term: TermNode): string | null {
+  return term.words.length === 0 ? null : term.words.map((w) => `"${w}"`).join(' AND ');
+}
+const NEVER = sql`select 0 as k where 1 = 0`;
+
+const sqliteDialect: IndexDialect = {
+  kind: 'sqlite',
+  metaColumns: () => ({}),
+  async writeMeta(tx, rows) {
+    for (const part of chunks(rows, 100)) {
+      const values = part.map(
+        (r) =>
+          sql`(${r.key}, ${r.streams.title.sub}, ${r.streams.title.words}, ${r.streams.resp.sub}, ${r.streams.resp.words}, ${r.streams.docno.sub}, ${r.streams.docno.words}, ${r.streams.other.sub}, ${r.streams.other.words})`,
+      );
+      await sql`insert into search_meta_fts (rowid, title, title_w, resp, resp_w, docno, docno_w, other, other_w) values ${sql.join(values)}`.execute(tx);
+    }
+  },
+  async deleteMeta(tx, keys) {
+    for (const part of chunks(keys, 500)) await sql`delete from search_meta_fts where rowid in (${sql.join(part)})`.execute(tx);
+  },
+  async writePages(tx, rows) {
+    for (const part of chunks(rows, 100)) {
+      await tx
+        .insertInto('search_pages')
+        .values(part.map((r) => ({ key: r.key, doc_key: r.docKey, file_id: r.fileId, page: r.page, text: r.text })))
+        .execute();
+      await sql`insert into search_page_fts (rowid, text, text_w) values ${sql.join(part.map((r) => sql`(${r.key}, ${r.streams.sub}, ${r.streams.words})`))}`.execute(tx);
+    }
+  },
+  async deletePages(tx, docKeys) {
+    for (const part of chunks(docKeys, 500)) {
+      await sql`delete from search_page_fts where rowid in (select key from search_pages where doc_key in (${sql.join(part)}))`.execute(tx);
+      await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
+    }
+  },
+  metaSet(term, fields, mode) {
+    const columns = fields.map((f) => (mode === 'word' ? `${f}_w` : f)).join(' ');
+    const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
+    if (body === null || fields.length === 0) return NEVER;
+    return sql`select rowid as k from search_meta_fts where search_meta_fts match ${`{${columns}} : (${body})`}`;
+  },
+  pageSet(term, mode) {
+    const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
+    if (body === null) return NEVER;
+    return sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{${mode === 'word' ? 'text_w' : 'text'}} : (${body})`}`;
+  },
+};
+
+// ---------------------------------------------------------------------------
+// PostgreSQL tsvector
+
+/** A tsvector literal of one field's streams: bigrams at consecutive positions, words as `~word` at the field's first. */
+export function pgVector(pairs: ReadonlyArray<{ pair: StreamPair; base: number; weight: string }>): string {
+  const positions = new Map<string, string[]>();
+  const add = (lexeme: string, pos: number, weight: string) => {
+    const at = `${Math.min(pos, PG_MAX_POSITION)}${weight === 'D' ? '' : weight}`;
+    const list = positions.get(lexeme);
+    if (!list) positions.set(lexeme, [at]);
+    else if (list.length < 256) list.push(at);
+  };
+  for (const { pair, base, weight } of pairs) {
+    let pos = base;
+    if (pair.sub !== '') for (const token of pair.sub.split(' ')) add(token, ++pos, weight);
+    if (pair.words !== '') for (const word of pair.words.split(' ')) add(`~${word}`, base + 1, weight);
+  }
+  let out = '';
+  for (const [lexeme, at] of positions) out += `'${lexeme}':${at.join(',')} `;
+  return out;
+}
+
+export function pgMetaVector(streams: MetaStreams): string {
+  return pgVector(META_FIELDS.map((f) => ({ pair: streams[f], base: PG_FIELD_BASE[f], weight: PG_WEIGHT[f] })));
+}
+
+function pgWeights(fields: readonly MetaField[] | null): string {
+  if (fields === null || fields.length === META_FIELDS.length) return '';
+  return fields.map((f) => PG_WEIGHT[f]).join('');
+}
+function pgPhrase(term: TermNode, weights: string): string {
+  if (term.prefix) return `'${term.tokens[0] ?? ''}':*${weights}`;
+  return term.tokens.map((t) => `'${t}'${weights === '' ? '' : `:${weights}`}`).join(' <-> ');
+}
+function pgWords(term: TermNode, weights: string): string | null {
+  return term.words.length === 0 ? null : term.words.map((w) => `'~${w}'${weights === '' ? '' : `:${weights}`}`).join(' & ');
+}
+
+const postgresDialect: IndexDialect = {
+  kind: 'postgres',
+  metaColumns: (streams) => ({ meta_v: sql<string>`${pgMetaVector(streams)}::tsvector` }),
+  async writeMeta() {
+    // meta_v is written with the search_docs row.
+  },
+  async deleteMeta() {
+    // The vector lives on the search_docs row and goes with it.
+  },
+  async writePages(tx, rows) {
+    for (const part of chunks(rows, 100)) {
+      const values = part.map((r) => sql`(${r.key}::bigint, ${r.docKey}::bigint, ${r.fileId}, ${r.page}::integer, ${r.text}, ${pgVector([{ pair: r.streams, base: 0, weight: 'D' }])}::tsvector)`);
+      await sql`insert into search_pages (key, doc_key, file_id, page, text, text_v) values ${sql.join(values)}`.execute(tx);
+    }
+  },
+  async deletePages(tx, docKeys) {
+    for (const part of chunks(docKeys, 500)) await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
+  },
+  metaSet(term, fields, mode) {
+    if (fields.length === 0) return NEVER;
+    const weights = pgWeights(fields);
+    const query = mode === 'word' ? pgWords(term, weights) : pgPhrase(term, weights);
+    if (query === null) return NEVER;
+    return sql`select key as k from search_docs where meta_v @@ ${query}::tsquery`;
+  },
+  pageSet(term, mode) {
+    const query = mode === 'word' ? pgWords(term, '') : pgPhrase(term, '');
+    if (query === null) return NEVER;
+    return sql`select doc_key as k from search_pages where text_v @@ ${query}::tsquery`;
+  },
+};
+
+/** The index dialect for a database. */
+export function indexDialect(caps: Capabilities): IndexDialect {
+  return caps.dialect === 'postgres' ? postgresDialect : sqliteDialect;
+}

@@ -1,0 +1,96 @@
+/**
+ * The search index's tables. Both databases hold the same rows; the full-text part
+ * differs: SQLite keeps the token streams in two contentless FTS5 tables (rowid = doc
+ * key / page key), PostgreSQL in tsvector columns with GIN indexes. Neither parses raw
+ * text: tokenize.ts makes the streams, so matching is the same on both.
+ */
+import { sql } from 'kysely';
+import type { Migration } from '../../platform/db/migrations.js';
+import { columnTypes } from '../../platform/db/migrations.js';
+
+export const searchMigrations: Migration[] = [
+  {
+    name: '2026-12-10-01-search-index',
+    async up(db, caps) {
+      const t = columnTypes(caps);
+      const pg = caps.dialect === 'postgres';
+      let docs = db.schema.createTable('search_docs');
+      docs = pg ? docs.addColumn('key', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity()) : docs.addColumn('key', 'integer', (c) => c.primaryKey());
+      docs = docs
+        .addColumn('record_id', 'text', (c) => c.notNull().unique())
+        .addColumn('fonds_id', 'text', (c) => c.notNull())
+        .addColumn('category_id', 'text', (c) => c.notNull())
+        .addColumn('agency_id', 'text')
+        .addColumn('volume_id', 'text')
+        .addColumn('classification', 'text', (c) => c.notNull())
+        .addColumn('control', 'text')
+        .addColumn('openness', 'text', (c) => c.notNull())
+        .addColumn('year', 'integer')
+        .addColumn('retention', 'text')
+        .addColumn('date', 'text')
+        .addColumn('date_key', 'text', (c) => c.notNull())
+        .addColumn('archival_code', t.sortableText)
+        .addColumn('code_key', 'text')
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('responsible', 'text')
+        .addColumn('doc_number', 'text')
+        .addColumn('file_count', 'integer', (c) => c.notNull())
+        .addColumn('formats', 'text', (c) => c.notNull())
+        .addColumn('thumb_file_id', 'text')
+        .addColumn('indexed_at', t.timestamp, (c) => c.notNull());
+      if (pg) docs = docs.addColumn('meta_v', sql`tsvector`, (c) => c.notNull());
+      await docs.execute();
+      for (const column of ['fonds_id', 'date_key', 'code_key', 'year']) {
+        await db.schema.createIndex(`search_docs_${column}`).on('search_docs').column(column).execute();
+      }
+
+      let pages = db.schema
+        .createTable('search_pages')
+        .addColumn('key', 'bigint', (c) => c.primaryKey())
+        .addColumn('doc_key', 'bigint', (c) => c.notNull())
+        .addColumn('file_id', 'text', (c) => c.notNull())
+        .addColumn('page', 'integer', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull());
+      if (pg) pages = pages.addColumn('text_v', sql`tsvector`, (c) => c.notNull());
+      await pages.execute();
+      await db.schema.createIndex('search_pages_doc').on('search_pages').column('doc_key').execute();
+
+      if (pg) {
+        await sql`create index search_docs_meta_v on search_docs using gin (meta_v)`.execute(db);
+        await sql`create index search_pages_text_v on search_pages using gin (text_v)`.execute(db);
+      } else {
+        const options = sql.raw(`content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0"`);
+        await sql`create virtual table search_meta_fts using fts5(title, title_w, resp, resp_w, docno, docno_w, other, other_w, ${options})`.execute(db);
+        await sql`create virtual table search_page_fts using fts5(text, text_w, ${options})`.execute(db);
+      }
+
+      await db.schema
+        .createTable('search_extractions')
+        .addColumn('file_id', 'text', (c) => c.primaryKey())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('tool', 'text')
+        .addColumn('tool_version', 'text')
+        .addColumn('pages', 'integer', (c) => c.notNull())
+        .addColumn('ocr_pages', 'integer', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('search_extractions_record').on('search_extractions').column('record_id').execute();
+      await db.schema
+        .createTable('search_file_pages')
+        .addColumn('file_id', 'text', (c) => c.notNull())
+        .addColumn('page', 'integer', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('search_file_pages_pk', ['file_id', 'page'])
+        .execute();
+      await db.schema
+        .createTable('search_dirty')
+        .addColumn('record_id', 'text', (c) => c.primaryKey())
+        .addColumn('queued_at', t.timestamp, (c) => c.notNull())
+        .execute();
+    },
+  },
+];

@@ -1,0 +1,195 @@
+/**
+ * A parsed query as SQL over the index, the same on both databases except for the
+ * per-term key sets (index-sql.ts):
+ *
+ *  - the match: documents the viewer may see whose keys are in the query's set. For an
+ *    item the viewer sees only as catalog, the query is evaluated on its metadata alone,
+ *    so a word in its text can neither find it nor change a count (no leak by search);
+ *  - the filters (facets, date range);
+ *  - Lantai's own relevance score, identical on both databases: per query term, points
+ *    for where it matches — 档号 prefix 100, whole word in the title 50, in the title 30,
+ *    whole word in other metadata 20, in other metadata 10 (a match in the text alone
+ *    scores 0: probing the pages again per term doubled the cost of every query) —
+ *    ties broken by date (newest first) and key.
+ */
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { Viewer } from '../accounts/viewer.js';
+import { visibilitySql } from '../accounts/viewer.js';
+import { META_FIELDS, type IndexDialect, type MetaField } from './index-sql.js';
+import type { SearchQuery, SearchSort } from './model.js';
+import { positiveTerms, type QueryNode, type TermNode } from './query.js';
+
+type Scope = 'full' | 'meta';
+
+/** Most terms that add to the score (each adds a few set probes). */
+const MAX_SCORED_TERMS = 6;
+
+function metaFieldsOf(term: TermNode): readonly MetaField[] {
+  switch (term.field) {
+    case 'any':
+      return META_FIELDS;
+    case 'title':
+      return ['title'];
+    case 'responsible':
+      return ['resp'];
+    case 'docNumber':
+      return ['docno'];
+    default:
+      return [];
+  }
+}
+const searchesPages = (term: TermNode) => term.field === 'any' || term.field === 'fulltext';
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+function codePrefixSet(prefix: string): RawBuilder<unknown> {
+  return sql`select key as k from search_docs where code_key like ${`${escapeLike(prefix)}%`} escape '\\'`;
+}
+
+// Compiling is synchronous, so one counter serves every statement in turn.
+/** Wraps a set so it can be an operand of UNION / INTERSECT / EXCEPT on both databases (SQLite allows no parentheses there). */
+let alias = 0;
+function operand(set: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`select k from (${set}) as ${sql.raw(`s${++alias}`)}`;
+}
+function compound(op: 'union' | 'intersect' | 'except', sets: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  if (sets.length === 1) return sets[0] as RawBuilder<unknown>;
+  return sql.join(sets.map(operand), sql.raw(` ${op} `));
+}
+
+const ALL = sql`select key as k from search_docs`;
+const NONE = sql`select 0 as k where 1 = 0`;
+
+/** The keys a query node matches, with page text (full) or without (meta). */
+export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope): RawBuilder<unknown> {
+  switch (node.kind) {
+    case 'all':
+      return ALL;
+    case 'term': {
+      const parts: RawBuilder<unknown>[] = [];
+      const fields = metaFieldsOf(node);
+      if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub'));
+      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node, 'sub'));
+      if (node.codePrefix !== null) parts.push(codePrefixSet(node.codePrefix));
+      return parts.length === 0 ? NONE : compound('union', parts);
+    }
+    case 'or':
+      return compound('union', node.children.map((c) => compileSet(dialect, c, scope)));
+    case 'not':
+      return compound('except', [ALL, compileSet(dialect, node.child, scope)]);
+    case 'and': {
+      const positives = node.children.filter((c) => c.kind !== 'not');
+      const negatives = node.children.flatMap((c) => (c.kind === 'not' ? [c.child] : []));
+      const base = positives.length === 0 ? ALL : compound('intersect', positives.map((c) => compileSet(dialect, c, scope)));
+      return negatives.length === 0 ? base : compound('except', [base, ...negatives.map((c) => compileSet(dialect, c, scope))]);
+    }
+  }
+}
+
+/** Whether any term of the query reaches page text (else the meta-only set is the whole answer). */
+function readsPages(node: QueryNode): boolean {
+  switch (node.kind) {
+    case 'term':
+      return searchesPages(node) && node.tokens.length > 0;
+    case 'and':
+    case 'or':
+      return node.children.some(readsPages);
+    case 'not':
+      return readsPages(node.child);
+    case 'all':
+      return false;
+  }
+}
+
+function hasNot(node: QueryNode): boolean {
+  return node.kind === 'not' || ((node.kind === 'and' || node.kind === 'or') && node.children.some(hasNot));
+}
+
+export const DOC_COLUMNS = { id: 'd.record_id', classification: 'd.classification', control: 'd.control', openness: 'd.openness', agencyId: 'd.agency_id', volumeId: 'd.volume_id', fondsId: 'd.fonds_id' } as const;
+
+export interface CompiledQuery {
+  /** The WHERE condition over `search_docs as d`. */
+  where: Expression<SqlBool>;
+  /** 1 when the viewer may see the document's content, else 0. */
+  content: RawBuilder<number>;
+  /** The relevance score expression. */
+  score: RawBuilder<number>;
+}
+
+function padDate(value: string, fill: '0' | '9'): string {
+  return value.padEnd(8, fill);
+}
+
+/** The match, filters and score of one search, for `search_docs as d`. */
+export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryNode, query: SearchQuery, now = new Date()): CompiledQuery {
+  // Subquery aliases restart per statement, so the same query compiles to the same SQL (snapshots).
+  alias = 0;
+  const { visible, content } = visibilitySql(viewer, DOC_COLUMNS, now);
+  const conditions: Expression<SqlBool>[] = [visible];
+
+  if (root.kind !== 'all') {
+    const metaSet = compileSet(dialect, root, 'meta');
+    if (!readsPages(root)) {
+      conditions.push(sql<SqlBool>`d.key in (${metaSet})`);
+    } else {
+      const fullSet = compileSet(dialect, root, 'full');
+      // Without NOT the meta-only answer is inside the full one, so the full set alone drives the lookup.
+      const driver = hasNot(root) ? compound('union', [fullSet, metaSet]) : fullSet;
+      conditions.push(sql<SqlBool>`d.key in (${driver})`);
+      conditions.push(sql<SqlBool>`((${content} and d.key in (${fullSet})) or (not ${content} and d.key in (${metaSet})))`);
+    }
+  }
+
+  const inList = (column: string, values: readonly string[]) => sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`;
+  if (query.fonds.length > 0) conditions.push(inList('d.fonds_id', query.fonds));
+  if (query.category.length > 0) conditions.push(inList('d.category_id', query.category));
+  if (query.agency.length > 0) conditions.push(inList('d.agency_id', query.agency));
+  if (query.retention.length > 0) conditions.push(inList('d.retention', query.retention));
+  if (query.openness.length > 0) conditions.push(inList('d.openness', query.openness));
+  if (query.year.length > 0) {
+    const years = query.year.map((y) => Number(y)).filter((y) => Number.isInteger(y));
+    conditions.push(years.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.year in (${sql.join(years)})`);
+  }
+  if (query.format.length > 0) conditions.push(sql<SqlBool>`(${sql.join(query.format.map((f) => sql`d.formats like ${`%,${escapeLike(f)},%`} escape '\\'`), sql` or `)})`);
+  if (query.dateFrom) conditions.push(sql<SqlBool>`d.date_key >= ${padDate(query.dateFrom, '0')}`);
+  if (query.dateTo) conditions.push(sql<SqlBool>`d.date_key <= ${padDate(query.dateTo, '9')}`);
+
+  const contentFlag = sql<number>`(case when ${content} then 1 else 0 end)`;
+  return { where: sql<SqlBool>`${sql.join(conditions, sql` and `)}`, content: contentFlag, score: scoreOf(dialect, root) };
+}
+
+function scoreOf(dialect: IndexDialect, root: QueryNode): RawBuilder<number> {
+  const terms = positiveTerms(root).slice(0, MAX_SCORED_TERMS);
+  const parts: RawBuilder<number>[] = [];
+  const probe = (set: RawBuilder<unknown>, points: number) => parts.push(sql<number>`(case when d.key in (${set}) then ${sql.lit(points)} else 0 end)`);
+  for (const term of terms) {
+    if (term.codePrefix !== null) probe(codePrefixSet(term.codePrefix), 100);
+    if (term.tokens.length === 0) continue;
+    const fields = metaFieldsOf(term);
+    if (fields.includes('title')) {
+      if (term.words.length > 0) probe(dialect.metaSet(term, ['title'], 'word'), 50);
+      probe(dialect.metaSet(term, ['title'], 'sub'), 30);
+    }
+    const others = fields.filter((f) => f !== 'title');
+    if (others.length > 0) {
+      if (term.words.length > 0) probe(dialect.metaSet(term, others, 'word'), 20);
+      probe(dialect.metaSet(term, others, 'sub'), 10);
+    }
+  }
+  return parts.length === 0 ? sql<number>`0` : sql<number>`(${sql.join(parts, sql` + `)})`;
+}
+
+/** ORDER BY for a sort; relevance without a query (browsing) is newest first. */
+export function orderBy(sort: SearchSort, scored: boolean): RawBuilder<unknown> {
+  switch (sort) {
+    case 'relevance':
+      return scored ? sql`score desc, d.date_key desc, d.key desc` : sql`d.date_key desc, d.key desc`;
+    case 'date-desc':
+      return sql`d.date_key desc, d.key desc`;
+    case 'date-asc':
+      return sql`d.date_key asc, d.key asc`;
+    case 'code':
+      return sql`(case when d.archival_code is null then 1 else 0 end), d.archival_code, d.key`;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * Search (档案检索): answers a query for one Viewer — hits, total, facets, highlighted
+ * snippets with their page, suggestions — from the index alone (query-sql.ts), so the
+ * answer is the same on SQLite and PostgreSQL and shows nothing the Viewer may not see.
+ * Keeping the index fresh is indexer.ts's job; extraction is extraction.ts's.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import type { Organisations } from '../accounts/organisations.js';
+import type { Viewer } from '../accounts/viewer.js';
+import type { FeedRecord } from '../catalog/search-feed.js';
+import { RETENTION_LABELS, type Retention } from '../catalog/model.js';
+import { highlight, matchesAny, needlesOf, snippet } from './highlight.js';
+import { indexDialect } from './index-sql.js';
+import { EXACT_FACET_LIMIT, FACET_NAMES, type FacetBucket, type FacetName, type SearchHit, type SearchQuery, type SearchResult } from './model.js';
+import { compileQuery, orderBy } from './query-sql.js';
+import { describe, parseBox, parseQuery, positiveTerms, type QueryNode } from './query.js';
+import { segmentForSuggestion } from './tokenize.js';
+
+export interface SearchCatalog {
+  listFonds(db: Database['db']): Promise<Array<{ id: string; code: string; name: string }>>;
+  listCategories(db: Database['db']): Promise<Array<{ id: string; code: string; name: string }>>;
+  searchFeed(db: Database['db'], ids: readonly string[]): Promise<FeedRecord[]>;
+}
+
+export interface SearchDeps {
+  database: Database;
+  catalog: SearchCatalog;
+  organisations: Organisations;
+}
+
+/** Pages of the hits read for snippets, at most, per answer. */
+const SNIPPET_PAGE_BUDGET = 400;
+
+interface DocRow {
+  key: number;
+  record_id: string;
+  fonds_id: string;
+  category_id: string;
+  archival_code: string | null;
+  title: string;
+  responsible: string | null;
+  doc_number: string | null;
+  date: string | null;
+  year: number | null;
+  retention: string | null;
+  openness: string;
+  classification: string;
+  file_count: number;
+  thumb_file_id: string | null;
+  content: number;
+  score: number;
+  total: number;
+}
+
+interface FacetRow {
+  fonds_id: string;
+  category_id: string;
+  year: number | null;
+  retention: string | null;
+  openness: string;
+  agency_id: string | null;
+  formats: string;
+  total: number;
+}
+
+export function createSearchService(deps: SearchDeps) {
+  const { database, catalog, organisations } = deps;
+  const db = database.db;
+  const dialect = indexDialect(database.caps);
+
+  async function count(viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<number> {
+    const c = compileQuery(dialect, viewer, root, query);
+    const row = await sql<{ n: number }>`select count(*) as n from search_docs as d where ${c.where}`.execute(db);
+    return Number(row.rows[0]?.n ?? 0);
+  }
+
+  async function facetsOf(viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<{ total: number; approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
+    const c = compileQuery(dialect, viewer, root, query);
+    // A fixed pseudo-random order (the same on both databases), so an estimate from 10,000 hits is not biased to the oldest.
+    const rows = (
+      await sql<FacetRow>`select d.fonds_id, d.category_id, d.year, d.retention, d.openness, d.agency_id, d.formats, count(*) over () as total
+        from search_docs as d where ${c.where} order by (d.key * 2654435761) % 1000003, d.key limit ${EXACT_FACET_LIMIT}`.execute(db)
+    ).rows;
+    const total = Number(rows[0]?.total ?? 0);
+    const approximate = total > EXACT_FACET_LIMIT;
+    const scale = approximate ? total / rows.length : 1;
+    const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Map<string, number>()])) as Record<FacetName, Map<string, number>>;
+    const bump = (facet: FacetName, value: string | number | null) => {
+      if (value === null || value === '') return;
+      const m = counts[facet];
+      m.set(String(value), (m.get(String(value)) ?? 0) + 1);
+    };
+    for (const r of rows) {
+      bump('fonds', r.fonds_id);
+      bump('category', r.category_id);
+      bump('year', r.year);
+      bump('retention', r.retention);
+      bump('openness', r.openness);
+      bump('agency', r.agency_id);
+      for (const f of r.formats.split(',')) bump('format', f);
+    }
+    const labels = await labelsFor(counts);
+    const facets = {} as Record<FacetName, FacetBucket[]>;
+    for (const name of FACET_NAMES) {
+      const buckets = [...counts[name]].map(([value, n]) => ({ value, label: labels[name](value), count: Math.round(n * scale) }));
+      buckets.sort((a, b) => (name === 'year' ? Number(b.value) - Number(a.value) : b.count - a.count || a.label.localeCompare(b.label, 'zh')));
+      facets[name] = buckets.slice(0, 50);
+    }
+    return { total, approximate, facets };
+  }
+
+  async function labelsFor(counts: Record<FacetName, Map<string, number>>): Promise<Record<FacetName, (v: string) => string>> {
+    const fonds = new Map((await catalog.listFonds(db)).map((f) => [f.id, `${f.code} ${f.name}`]));
+    const categories = new Map((await catalog.listCategories(db)).map((c) => [c.id, `${c.code} ${c.name}`]));
+    const agencies = await organisations.find(db, [...counts.agency.keys()]);
+    return {
+      fonds: (v) => fonds.get(v) ?? v,
+      category: (v) => categories.get(v) ?? v,
+      year: (v) => v,
+      retention: (v) => RETENTION_LABELS[v as Retention]?.zh ?? v,
+      openness: (v) => v,
+      agency: (v) => agencies.get(v)?.name ?? v,
+      format: (v) => v.toUpperCase(),
+    };
+  }
+
+  async function hitsOf(rows: readonly DocRow[], needles: readonly string[]): Promise<SearchHit[]> {
+    if (rows.length === 0) return [];
+    const fonds = new Map((await catalog.listFonds(db)).map((f) => [f.id, f]));
+    const categories = new Map((await catalog.listCategories(db)).map((c) => [c.id, c]));
+    const contentRows = rows.filter((r) => Number(r.content) === 1);
+    const feed = new Map((await catalog.searchFeed(db, contentRows.map((r) => r.record_id))).map((f) => [f.id, f]));
+    const snippets = new Map<number, SearchHit['snippets']>();
+    if (needles.length > 0 && contentRows.length > 0) {
+      const pages = await db
+        .selectFrom('search_pages')
+        .select(['doc_key', 'file_id', 'page', 'text'])
+        .where('doc_key', 'in', contentRows.map((r) => r.key))
+        .orderBy('key')
+        .limit(SNIPPET_PAGE_BUDGET)
+        .execute();
+      for (const p of pages) {
+        const docKey = Number(p.doc_key);
+        const list = snippets.get(docKey) ?? [];
+        if (list.length >= 2 || !matchesAny(p.text, needles)) continue;
+        const text = snippet(p.text, needles);
+        if (!text) continue;
+        const record = feed.get(rows.find((r) => r.key === docKey)?.record_id ?? '');
+        list.push({ fileId: p.file_id, fileName: record?.files.find((f) => f.id === p.file_id)?.name ?? '', page: p.page, text });
+        snippets.set(docKey, list);
+      }
+    }
+    return rows.map((r) => {
+      const content = Number(r.content) === 1;
+      const f = fonds.get(r.fonds_id);
+      const c = categories.get(r.category_id);
+      return {
+        id: r.record_id,
+        archivalCode: r.archival_code,
+        title: highlight(r.title, needles),
+        responsible: r.responsible,
+        docNumber: r.doc_number,
+        date: r.date,
+        year: r.year === null ? null : Number(r.year),
+        fondsId: r.fonds_id,
+        fondsCode: f?.code ?? null,
+        fondsName: f?.name ?? null,
+        categoryCode: c?.code ?? null,
+        categoryName: c?.name ?? null,
+        retention: r.retention,
+        openness: r.openness as SearchHit['openness'],
+        classification: r.classification as SearchHit['classification'],
+        visibility: content ? 'content' : 'catalog',
+        snippets: content ? (snippets.get(Number(r.key)) ?? []) : [],
+        thumbnail: content && r.thumb_file_id ? `/api/catalog/items/${r.record_id}/files/${r.thumb_file_id}/thumbnail` : null,
+        fileCount: content ? Number(r.file_count) : 0,
+      };
+    });
+  }
+
+  async function suggestionsFor(viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<SearchResult['suggestions']> {
+    const candidates: string[] = [];
+    const terms = positiveTerms(root);
+    for (const term of terms) {
+      const words = segmentForSuggestion(term.display).filter((w) => w.trim() !== '' && (Array.from(w).length > 1 || !/\p{Script=Han}/u.test(w)));
+      if (words.length > 1) candidates.push(words.join(' '), ...[...words].sort((a, b) => b.length - a.length));
+    }
+    if (terms.length > 1) for (const term of terms.slice(0, 3)) candidates.push(term.display);
+    const out: SearchResult['suggestions'] = [];
+    for (const q of [...new Set(candidates)].slice(0, 6)) {
+      if (out.length >= 3) break;
+      const parsed = parseBox(q).node;
+      if (!parsed) continue;
+      const n = await count(viewer, parsed, query);
+      if (n > 0) out.push({ q, count: n });
+    }
+    return out.slice(0, 3);
+  }
+
+  return {
+    /** One page of hits for the viewer, with facets unless `facets` is '0'. */
+    async search(viewer: Viewer, query: SearchQuery): Promise<SearchResult> {
+      const started = performance.now();
+      const parsed = parseQuery(query.q, query.adv);
+      const root = parsed.root;
+      const c = compileQuery(dialect, viewer, root, query);
+      const offset = (query.page - 1) * query.pageSize;
+      const rows = (
+        await sql<DocRow>`select d.key, d.record_id, d.fonds_id, d.category_id, d.archival_code, d.title, d.responsible, d.doc_number, d.date, d.year, d.retention, d.openness, d.classification, d.file_count, d.thumb_file_id,
+            ${c.content} as content, ${c.score} as score, count(*) over () as total
+          from search_docs as d where ${c.where} order by ${orderBy(query.sort, root.kind !== 'all')} limit ${query.pageSize} offset ${offset}`.execute(db)
+      ).rows;
+      let total = rows.length > 0 ? Number(rows[0]?.total) : offset === 0 ? 0 : await count(viewer, root, query);
+      let approximate = false;
+      let facets = Object.fromEntries(FACET_NAMES.map((f) => [f, [] as FacetBucket[]])) as Record<FacetName, FacetBucket[]>;
+      if (query.facets === '1' && total > 0) {
+        const f = await facetsOf(viewer, root, query);
+        facets = f.facets;
+        approximate = f.approximate;
+        total = f.total;
+      }
+      const needles = needlesOf(positiveTerms(root).map((t) => t.display));
+      const hits = await hitsOf(rows, needles);
+      const suggestions = total === 0 && root.kind !== 'all' ? await suggestionsFor(viewer, root, query) : [];
+      return {
+        total,
+        approximate,
+        page: query.page,
+        pageSize: query.pageSize,
+        hits,
+        facets,
+        understood: root.kind === 'all' ? [] : [describe(root)],
+        truncated: parsed.truncated,
+        suggestions,
+        tookMs: Math.round((performance.now() - started) * 10) / 10,
+      };
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;

@@ -1,0 +1,56 @@
+/**
+ * Tokenising on every core: batches of documents and pages are split across a pool of
+ * worker threads (piscina) running tokenize-worker.ts. Small batches (one edited item)
+ * are tokenised in place, where a thread hop would cost more than the work.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { TokenizeAnswer, TokenizeTask } from './tokenize-worker.js';
+import tokenizeInPlace from './tokenize-worker.js';
+
+const WORKER_URL = new URL(`./tokenize-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+/** Below this many characters a batch is tokenised on the calling thread. */
+const IN_PLACE_CHARS = 20_000;
+
+let pool: Piscina | null = null;
+function tokenizerPool(): Piscina {
+  if (!pool) {
+    const filename = fileURLToPath(WORKER_URL);
+    const inherited = process.execArgv.filter((arg, i, all) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval' && all[i - 1] !== '-e' && all[i - 1] !== '--eval');
+    const execArgv = filename.endsWith('.ts') ? [...inherited, '--import', 'tsx'] : inherited;
+    pool = new Piscina({ filename, maxThreads: os.availableParallelism(), minThreads: 0, idleTimeout: 10_000, execArgv });
+  }
+  return pool;
+}
+
+function size(task: TokenizeTask): number {
+  let n = 0;
+  for (const m of task.metas) n += m.title.length + m.resp.length + m.docno.length + m.other.length;
+  for (const p of task.pages) n += p.length;
+  return n;
+}
+
+/** Token streams of a batch, in input order. */
+export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer> {
+  if (size(task) < IN_PLACE_CHARS) return tokenizeInPlace(task);
+  const parts = os.availableParallelism();
+  const metaStep = Math.ceil(task.metas.length / parts);
+  const pageStep = Math.ceil(task.pages.length / parts);
+  const runs: Promise<TokenizeAnswer>[] = [];
+  for (let i = 0; i < parts; i++) {
+    const metas = task.metas.slice(i * metaStep, (i + 1) * metaStep);
+    const pages = task.pages.slice(i * pageStep, (i + 1) * pageStep);
+    if (metas.length === 0 && pages.length === 0) continue;
+    runs.push(tokenizerPool().run({ metas, pages }) as Promise<TokenizeAnswer>);
+  }
+  const answers = await Promise.all(runs);
+  return { metas: answers.flatMap((a) => a.metas), pages: answers.flatMap((a) => a.pages) };
+}
+
+/** Stops the tokenizer threads (tests and shutdown); the next batch starts them again. */
+export async function closeTokenizerPool(): Promise<void> {
+  const running = pool;
+  pool = null;
+  await running?.destroy();
+}

@@ -1,0 +1,136 @@
+/**
+ * Chinese-first tokenisation for the search index, the same for text and query
+ * and for both databases (the index stores the token stream; neither SQLite's nor
+ * PostgreSQL's own parsers ever see raw text).
+ *
+ *  - Normalisation: NFKC (full-width ａ１ → a1, compatibility forms), lower case, and
+ *    traditional → simplified characters with opencc-js's `t → cn` tables, so 檔案 and
+ *    档案 are one word. Applied code point by code point where offsets must survive
+ *    (snippets), whole strings elsewhere.
+ *  - The substring stream: every run of Han characters becomes its overlapping
+ *    bigrams plus its last character (数字档案馆 → 数字 字档 档案 案馆 馆), so any substring of
+ *    two or more characters is a phrase of consecutive bigrams, and a single character
+ *    is a prefix of some token; every other run of letters and digits is one token.
+ *  - The word stream: jieba's search-mode cut (@node-rs/jieba, `cutForSearch`), only for
+ *    ranking: an item holding the whole word ranks above one holding only its bigrams.
+ */
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import * as OpenCC from 'opencc-js';
+
+let jieba: Jieba | null = null;
+function segmenter(): Jieba {
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+let toSimplified: ((text: string) => string) | null = null;
+function simplify(text: string): string {
+  const convert = (toSimplified ??= OpenCC.Converter({ from: 't', to: 'cn' }));
+  return convert(text);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The form text and queries are indexed and matched in. */
+export function normalize(text: string): string {
+  const folded = text.normalize('NFKC').toLowerCase();
+  return NON_ASCII.test(folded) ? simplify(folded) : folded;
+}
+
+/**
+ * Normalises one code point at a time and keeps, for every output character, the
+ * index of the input character it came from: snippets find matches in the normalised
+ * text and cut the original at the same places.
+ */
+export function normalizeWithOffsets(text: string): { text: string; offsets: number[] } {
+  let out = '';
+  const offsets: number[] = [];
+  let i = 0;
+  for (const ch of text) {
+    const n = ch.normalize('NFKC').toLowerCase();
+    for (let k = 0; k < n.length; k++) offsets.push(i);
+    out += n;
+    i += ch.length;
+  }
+  offsets.push(i);
+  // Traditional → simplified maps character for character almost always; converting the whole
+  // string once is far cheaper than per character, and the offsets hold while the length does.
+  if (NON_ASCII.test(out)) {
+    const simplified = simplify(out);
+    if (simplified.length === out.length) out = simplified;
+  }
+  return { text: out, offsets };
+}
+
+const HAN = /\p{Script=Han}/u;
+// Runs of Han characters, of other letters (with their marks), or of digits: ABC2023 is two words,
+// so either part finds it.
+const RUNS = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}])+|\p{N}+/gu;
+const TOKEN = /^[\p{L}\p{N}\p{M}]+$/u;
+/** Longer runs of letters and digits (base64, hashes) are not words anyone searches for; both databases drop them alike. */
+export const MAX_TOKEN_LENGTH = 64;
+
+/** The substring stream of normalised text (see the header). */
+export function substringTokens(normalized: string): string[] {
+  const out: string[] = [];
+  for (const match of normalized.matchAll(RUNS)) {
+    const run = match[0];
+    if (!HAN.test(run[0] ?? '')) {
+      if (run.length <= MAX_TOKEN_LENGTH) out.push(run);
+      continue;
+    }
+    const chars = Array.from(run);
+    for (let i = 0; i + 1 < chars.length; i++) out.push(`${chars[i]}${chars[i + 1]}`);
+    out.push(chars[chars.length - 1] ?? '');
+  }
+  return out;
+}
+
+/** The word stream (jieba, search mode) of normalised text: letters and digits only, Han words of two or more characters. */
+export function wordTokens(normalized: string): string[] {
+  const out: string[] = [];
+  for (const word of segmenter().cutForSearch(normalized, true)) {
+    if (!TOKEN.test(word) || word.length > MAX_TOKEN_LENGTH) continue;
+    if (HAN.test(word) && Array.from(word).length < 2) continue;
+    out.push(word);
+  }
+  return out;
+}
+
+/** Words of a query term as the user typed them (jieba's precise cut), for the whole-word ranking probe. */
+export function queryWords(normalized: string): string[] {
+  const out: string[] = [];
+  for (const word of segmenter().cut(normalized, true)) {
+    if (!TOKEN.test(word)) continue;
+    if (HAN.test(word) && Array.from(word).length < 2) continue;
+    out.push(word);
+  }
+  return out;
+}
+
+/** Splits normalised text into the words jieba sees, for "试试：…" suggestions. */
+export function segmentForSuggestion(normalized: string): string[] {
+  return segmenter()
+    .cut(normalized, true)
+    .filter((w) => TOKEN.test(w));
+}
+
+export interface FieldTokens {
+  /** The substring stream, in order (positions matter: phrases are consecutive bigrams). */
+  sub: string[];
+  /** The word stream, for ranking. */
+  words: string[];
+}
+
+/** Both streams of one field's raw text. */
+export function tokenizeField(raw: string | null | undefined): FieldTokens {
+  if (raw === null || raw === undefined || raw === '') return { sub: [], words: [] };
+  const n = normalize(raw);
+  return { sub: substringTokens(n), words: wordTokens(n) };
+}
+
+/** Whether a character is Han (for query parsing: a one-character Han term is a prefix query). */
+export function isHan(ch: string): boolean {
+  return HAN.test(ch);
+}
