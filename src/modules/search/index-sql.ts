@@ -13,7 +13,7 @@
  *    `~word` lexemes beside the bigrams. A term is a `<->` phrase query.
  * Both give the same key sets for the same term (a conformance suite checks it).
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Capabilities, Executor } from '../../platform/db/database.js';
 import type { TermNode } from './query.js';
 
@@ -49,6 +49,8 @@ export interface IndexDialect {
   deletePages(tx: Executor, docKeys: readonly number[]): Promise<void>;
   /** `select … as k`: keys of documents whose meta fields hold the term. */
   metaSet(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<unknown>;
+  /** Whether the row `d` (search_docs) holds the term in these meta fields: a set lookup, or the row's own vector. */
+  metaProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
   /** `select … as k`: keys of documents with a page holding the term. */
   pageSet(term: TermNode, mode: 'sub' | 'word'): RawBuilder<unknown>;
 }
@@ -107,6 +109,9 @@ const sqliteDialect: IndexDialect = {
     const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
     if (body === null || fields.length === 0) return NEVER;
     return sql`select rowid as k from search_meta_fts where search_meta_fts match ${`{${columns}} : (${body})`}`;
+  },
+  metaProbe(term, fields, mode) {
+    return sql<SqlBool>`d.key in (${sqliteDialect.metaSet(term, fields, mode)})`;
   },
   pageSet(term, mode) {
     const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
@@ -177,6 +182,12 @@ const postgresDialect: IndexDialect = {
     const query = mode === 'word' ? pgWords(term, weights) : pgPhrase(term, weights);
     if (query === null) return NEVER;
     return sql`select key as k from search_docs where meta_v @@ ${query}::tsquery`;
+  },
+  metaProbe(term, fields, mode) {
+    const weights = pgWeights(fields);
+    const query = fields.length === 0 ? null : mode === 'word' ? pgWords(term, weights) : pgPhrase(term, weights);
+    // The vector is on the row itself: testing it beats building the set of every row that has the term.
+    return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
   },
   pageSet(term, mode) {
     const query = mode === 'word' ? pgWords(term, '') : pgPhrase(term, '');

@@ -162,19 +162,19 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
 function scoreOf(dialect: IndexDialect, root: QueryNode): RawBuilder<number> {
   const terms = positiveTerms(root).slice(0, MAX_SCORED_TERMS);
   const parts: RawBuilder<number>[] = [];
-  const probe = (set: RawBuilder<unknown>, points: number) => parts.push(sql<number>`(case when d.key in (${set}) then ${sql.lit(points)} else 0 end)`);
+  const probe = (test: Expression<SqlBool>, points: number) => parts.push(sql<number>`(case when ${test} then ${sql.lit(points)} else 0 end)`);
   for (const term of terms) {
-    if (term.codePrefix !== null) probe(codePrefixSet(term.codePrefix), 100);
+    if (term.codePrefix !== null) probe(sql<SqlBool>`d.code_key like ${`${escapeLike(term.codePrefix)}%`} escape '\\'`, 100);
     if (term.tokens.length === 0) continue;
     const fields = metaFieldsOf(term);
     if (fields.includes('title')) {
-      if (term.words.length > 0) probe(dialect.metaSet(term, ['title'], 'word'), 50);
-      probe(dialect.metaSet(term, ['title'], 'sub'), 30);
+      if (term.words.length > 0) probe(dialect.metaProbe(term, ['title'], 'word'), 50);
+      probe(dialect.metaProbe(term, ['title'], 'sub'), 30);
     }
     const others = fields.filter((f) => f !== 'title');
     if (others.length > 0) {
-      if (term.words.length > 0) probe(dialect.metaSet(term, others, 'word'), 20);
-      probe(dialect.metaSet(term, others, 'sub'), 10);
+      if (term.words.length > 0) probe(dialect.metaProbe(term, others, 'word'), 20);
+      probe(dialect.metaProbe(term, others, 'sub'), 10);
     }
   }
   return parts.length === 0 ? sql<number>`0` : sql<number>`(${sql.join(parts, sql` + `)})`;

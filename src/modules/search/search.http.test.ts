@@ -246,3 +246,19 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     expect(res.json().code).toBe('VALIDATION_FAILED');
   });
 });
+
+describe('the search API under an anonymous flood', () => {
+  let f: CatalogFixture;
+  beforeAll(async () => {
+    f = await createCatalogFixture('sqlite', { LANTAI_SEARCH_RATE_LIMIT: '3' });
+  }, 60_000);
+  afterAll(async () => f?.close());
+
+  it('answers an anonymous caller over the limit with 429 and a clear message, and never limits signed-in users', async () => {
+    for (let i = 0; i < 3; i++) expect((await f.call(f.anonymous, 'GET', '/api/search?q=档案')).statusCode).toBe(200);
+    const refused = await f.call(f.anonymous, 'GET', '/api/search?q=档案', undefined, { 'accept-language': 'zh-CN' });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ code: 'RATE_LIMITED', message: '请求过于频繁，请稍后再试。' });
+    for (let i = 0; i < 5; i++) expect((await f.call(f.sessions.citizen, 'GET', '/api/search?q=档案')).statusCode).toBe(200);
+  });
+});

@@ -83,7 +83,7 @@ export async function readDocx(file: string, context: ReaderContext): Promise<Re
       },
       { signal: context.signal, stop: () => pages.full },
     );
-    return { pages: pages.pages().map((text, i) => ({ page: i + 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full, paged: true };
+    return { pages: pages.pages().map((text, i) => ({ page: i + 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full };
   } finally {
     zip.close();
   }

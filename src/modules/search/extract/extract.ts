@@ -37,7 +37,11 @@ export { chunkPages } from './page-text.js';
 export { ExtractionError, type ExtractionReason } from './extraction-error.js';
 
 export interface ExtractedPage {
-  /** 1-based. The parts of a page longer than 8,000 characters share its number; text without pages of its own (TXT, HTML, XML) is numbered by part. */
+  /**
+   * 1-based, unique and consecutive within a file. It is the file's own page number, until a
+   * page longer than 8,000 characters has been cut into parts: each part takes a number, and
+   * the pages after it move on by as many. Text without pages (TXT, HTML, XML) is numbered by part.
+   */
   page: number;
   text: string;
   method: 'text-layer' | 'ocr' | 'markup' | 'plain';
@@ -184,7 +188,7 @@ export async function extractText(file: ExtractableFile, options: ExtractOptions
       scratch,
     });
     const normalised = raw.pages.map((p) => ({ ...p, text: normaliseText(p.text, { layout: p.method === 'text-layer' || p.method === 'ocr' }) }));
-    const capped = capChars(chunkPages(normalised, { renumber: !raw.paged }), maxChars);
+    const capped = capChars(chunkPages(normalised), maxChars);
     return { pages: capped.pages, tool: raw.tool, toolVersion: raw.toolVersion, ocrPages: raw.ocrPages, truncated: raw.truncated || capped.truncated };
   } catch (err) {
     if (signal?.aborted) throw signal.reason;

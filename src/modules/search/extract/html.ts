@@ -72,5 +72,5 @@ export async function readHtml(file: string, context: ReaderContext): Promise<Re
     },
     { declared, signal: context.signal },
   );
-  return { pages: pages.pages().map((text) => ({ page: 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full, paged: false };
+  return { pages: pages.pages().map((text) => ({ page: 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full };
 }

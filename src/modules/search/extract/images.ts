@@ -57,7 +57,7 @@ async function recogniseImage(file: string, context: ReaderContext, tool: { name
     },
     context.signal,
   );
-  return { pages, tool: tool.name, toolVersion: tool.version, ocrPages: pages.length, truncated: pageCount > count, paged: true };
+  return { pages, tool: tool.name, toolVersion: tool.version, ocrPages: pages.length, truncated: pageCount > count };
 }
 
 /** PNG, JPEG and TIFF files. */

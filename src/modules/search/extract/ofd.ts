@@ -180,7 +180,7 @@ export async function readOfd(file: string, context: ReaderContext): Promise<Rea
       }
     }
     const texts = count === 0 ? [] : pages.pages();
-    return { pages: texts.map((text, i) => ({ page: i + 1, text, method: 'text-layer' })), ...READER, ocrPages: 0, truncated: pages.full, paged: true };
+    return { pages: texts.map((text, i) => ({ page: i + 1, text, method: 'text-layer' })), ...READER, ocrPages: 0, truncated: pages.full };
   } finally {
     zip.close();
   }

@@ -25,20 +25,21 @@ describe('chunkPages', () => {
   const line = '档案'.repeat(30);
   const long = Array.from({ length: 400 }, (_, i) => `${i}${line}`).join('\n');
 
-  it('cuts a long page at line breaks into parts no longer than the limit, keeping its page number', () => {
-    const parts = chunkPages([{ page: 3, text: long, method: 'text-layer' }]);
-    expect(parts.length).toBeGreaterThan(2);
-    for (const part of parts) {
+  it('cuts a long page at line breaks into parts no longer than the limit, numbered on, and moves later pages on', () => {
+    const parts = chunkPages([
+      { page: 1, text: '第一页', method: 'text-layer' },
+      { page: 2, text: long, method: 'text-layer' },
+      { page: 3, text: '第三页', method: 'text-layer' },
+    ]);
+    expect(parts.length).toBeGreaterThan(4);
+    expect(parts.map((p) => p.page)).toEqual(parts.map((_, i) => i + 1));
+    const middle = parts.slice(1, -1);
+    for (const part of middle) {
       expect(part.text.length).toBeLessThanOrEqual(8000);
-      expect(part.page).toBe(3);
       expect(part.text.endsWith(line)).toBe(true);
     }
-    expect(parts.map((p) => p.text).join('\n')).toBe(long);
-  });
-
-  it('numbers the parts 1, 2, 3… for text without pages of its own', () => {
-    const parts = chunkPages([{ page: 1, text: long, method: 'plain' }], { renumber: true });
-    expect(parts.map((p) => p.page)).toEqual(parts.map((_, i) => i + 1));
+    expect(middle.map((p) => p.text).join('\n')).toBe(long);
+    expect(parts.at(-1)).toEqual({ page: parts.length, text: '第三页', method: 'text-layer' });
   });
 
   it('cuts a single endless line at a sentence end, else anywhere, never inside a surrogate pair', () => {

@@ -60,18 +60,19 @@ function cutAt(text: string, limit: number): number {
 
 /**
  * Splits every page longer than `limit` characters into consecutive parts, at a line break
- * where there is one in the second half of the part. Parts keep the number of the page they
- * come from, so a snippet still points at the page a reader opens; with `renumber` (text
- * that has no pages of its own: TXT, HTML, XML) the parts are numbered 1, 2, 3… instead.
+ * where there is one in the second half of the part, and numbers the result 1, 2, 3… from
+ * the first page's number: the index keys its pages by number, so no two may share one.
+ * Pages that need no cutting keep their numbers until the first page that does.
  *
  * @example
- * chunkPages([{ page: 1, text: longText, method: 'plain' }], { renumber: true })
+ * chunkPages([{ page: 1, text: longText, method: 'plain' }])
  * // → [{ page: 1, … }, { page: 2, … }, …], each at most 8,000 characters
  */
-export function chunkPages(pages: readonly ExtractedPage[], options: { limit?: number; renumber?: boolean } = {}): ExtractedPage[] {
+export function chunkPages(pages: readonly ExtractedPage[], options: { limit?: number } = {}): ExtractedPage[] {
   const limit = Math.max(2, options.limit ?? PAGE_CHARS);
+  const first = pages[0]?.page ?? 1;
   const out: ExtractedPage[] = [];
-  const push = (page: ExtractedPage, text: string) => out.push({ ...page, page: options.renumber ? out.length + 1 : page.page, text });
+  const push = (page: ExtractedPage, text: string) => out.push({ ...page, page: first + out.length, text });
   for (const page of pages) {
     let rest = page.text;
     while (rest.length > limit) {

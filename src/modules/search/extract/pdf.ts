@@ -67,7 +67,7 @@ async function ocrPage(file: string, page: number, dpi: number, context: ReaderC
 export async function readPdf(file: string, context: ReaderContext): Promise<ReaderResult> {
   const facts = await pdfFacts(file, Math.max(1, context.maxPages), context);
   const lastPage = Math.min(facts.pages, context.maxPages);
-  if (lastPage === 0) return { pages: [], tool: 'pdftotext', toolVersion: await toolVersion('pdftotext', ['-v']), ocrPages: 0, truncated: false, paged: true };
+  if (lastPage === 0) return { pages: [], tool: 'pdftotext', toolVersion: await toolVersion('pdftotext', ['-v']), ocrPages: 0, truncated: false };
   const run = await runTool('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', String(lastPage), file, '-'], {
     // One limit for the whole document: the usual per-call limit plus a second a page.
     timeoutMs: context.timeoutMs + lastPage * 1000,
@@ -99,6 +99,5 @@ export async function readPdf(file: string, context: ReaderContext): Promise<Rea
     toolVersion: ocrPages > 0 ? `${pdftotext}; ${await tesseractVersion()}` : pdftotext,
     ocrPages,
     truncated: run.truncated || facts.pages > lastPage,
-    paged: true,
   };
 }

@@ -26,5 +26,5 @@ export async function readPlainText(file: string, context: ReaderContext): Promi
     },
     { signal: context.signal },
   );
-  return { pages: pages.pages().map((text) => ({ page: 1, text, method: 'plain' })), ...READER, ocrPages: 0, truncated: pages.full, paged: false };
+  return { pages: pages.pages().map((text) => ({ page: 1, text, method: 'plain' })), ...READER, ocrPages: 0, truncated: pages.full };
 }

@@ -23,8 +23,6 @@ export interface ReaderResult {
   ocrPages: number;
   /** True when the reader stopped early at maxPages or maxChars. */
   truncated: boolean;
-  /** False for text without pages of its own (TXT, HTML, XML): its parts are numbered 1, 2, 3…. */
-  paged: boolean;
 }
 
 export type Reader = (file: string, context: ReaderContext) => Promise<ReaderResult>;

@@ -135,7 +135,7 @@ export async function readXlsx(file: string, context: ReaderContext): Promise<Re
       if (pages.full) break;
       await readSheet(zip, sheet, shared, pages, context.signal);
     }
-    return { pages: pages.pages().map((text, i) => ({ page: i + 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full, paged: true };
+    return { pages: pages.pages().map((text, i) => ({ page: i + 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full };
   } finally {
     zip.close();
   }

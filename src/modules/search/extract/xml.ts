@@ -61,5 +61,5 @@ export async function readXml(file: string, context: ReaderContext): Promise<Rea
     },
     { declared, signal: context.signal },
   );
-  return { pages: pages.pages().map((text) => ({ page: 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full, paged: false };
+  return { pages: pages.pages().map((text) => ({ page: 1, text, method: 'markup' })), ...READER, ocrPages: 0, truncated: pages.full };
 }
