@@ -27,7 +27,7 @@ import { tokenizeBatch } from '../src/modules/search/tokenize-pool.js';
 import { normalize } from '../src/modules/search/tokenize.js';
 import { createEmptyDatabase } from '../src/platform/db/test-support/databases.js';
 import type { BenchContext, BenchRow } from './benchmark.js';
-import { corpusItem, loadVocabulary, PLANTED, type CorpusItem, type Vocabulary } from './search-corpus.js';
+import { corpusItem, loadVocabulary, PLANTED, type CorpusItem, type Vocabulary } from '../src/modules/search/test-support/corpus.js';
 import { ocrBench } from './search-ocr.js';
 
 const BATCH = 2000;

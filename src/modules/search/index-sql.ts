@@ -51,8 +51,8 @@ export interface IndexDialect {
   metaSet(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<unknown>;
   /** Whether the row `d` (search_docs) holds the term in these meta fields: a set lookup, or the row's own vector. */
   metaProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
-  /** `select … as k`: keys of documents with a page holding the term. */
-  pageSet(term: TermNode, mode: 'sub' | 'word'): RawBuilder<unknown>;
+  /** `select … as k`: keys of documents with a page holding the term (page text has no word stream). */
+  pageSet(term: TermNode): RawBuilder<unknown>;
 }
 
 const CHUNK = 200;
@@ -95,7 +95,7 @@ const sqliteDialect: IndexDialect = {
         .insertInto('search_pages')
         .values(part.map((r) => ({ key: r.key, doc_key: r.docKey, file_id: r.fileId, page: r.page, text: r.text })))
         .execute();
-      await sql`insert into search_page_fts (rowid, text, text_w) values ${sql.join(part.map((r) => sql`(${r.key}, ${r.streams.sub}, ${r.streams.words})`))}`.execute(tx);
+      await sql`insert into search_page_fts (rowid, text) values ${sql.join(part.map((r) => sql`(${r.key}, ${r.streams.sub})`))}`.execute(tx);
     }
   },
   async deletePages(tx, docKeys) {
@@ -113,10 +113,8 @@ const sqliteDialect: IndexDialect = {
   metaProbe(term, fields, mode) {
     return sql<SqlBool>`d.key in (${sqliteDialect.metaSet(term, fields, mode)})`;
   },
-  pageSet(term, mode) {
-    const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
-    if (body === null) return NEVER;
-    return sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{${mode === 'word' ? 'text_w' : 'text'}} : (${body})`}`;
+  pageSet(term) {
+    return sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`}`;
   },
 };
 
@@ -189,10 +187,8 @@ const postgresDialect: IndexDialect = {
     // The vector is on the row itself: testing it beats building the set of every row that has the term.
     return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
   },
-  pageSet(term, mode) {
-    const query = mode === 'word' ? pgWords(term, '') : pgPhrase(term, '');
-    if (query === null) return NEVER;
-    return sql`select doc_key as k from search_pages where text_v @@ ${query}::tsquery`;
+  pageSet(term) {
+    return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery`;
   },
 };
 

@@ -61,7 +61,7 @@ export const searchMigrations: Migration[] = [
       } else {
         const options = sql.raw(`content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0"`);
         await sql`create virtual table search_meta_fts using fts5(title, title_w, resp, resp_w, docno, docno_w, other, other_w, ${options})`.execute(db);
-        await sql`create virtual table search_page_fts using fts5(text, text_w, ${options})`.execute(db);
+        await sql`create virtual table search_page_fts using fts5(text, ${options})`.execute(db);
       }
 
       await db.schema

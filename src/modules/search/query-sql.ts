@@ -70,7 +70,7 @@ export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope)
       const parts: RawBuilder<unknown>[] = [];
       const fields = metaFieldsOf(node);
       if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub'));
-      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node, 'sub'));
+      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node));
       if (node.codePrefix !== null) parts.push(codePrefixSet(node.codePrefix));
       return parts.length === 0 ? NONE : compound('union', parts);
     }

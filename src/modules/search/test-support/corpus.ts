@@ -1,5 +1,5 @@
 /**
- * A synthetic archive for the search benchmark: realistic Chinese government records,
+ * A synthetic archive for the search benchmark and the conformance test: realistic Chinese government records,
  * deterministic (item n is the same on every run), generated on the fly.
  *
  *  - Words are drawn from jieba's dictionary (dict.txt, ~350,000 words) by frequency,
@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { FeedRecord } from '../src/modules/catalog/search-feed.js';
+import type { FeedRecord } from '../../catalog/search-feed.js';
 
 const HAN_ONLY = /^\p{Script=Han}+$/u;
 
