@@ -6,7 +6,7 @@ import { accountsMigrations } from './migrations.js';
 import { agencyScopesOf } from './agency-scopes.js';
 import { activeGrants } from './grants-repo.js';
 import { CLASSIFICATIONS, CONTROLS, OPENNESS, type Classification, type Role } from './model.js';
-import { anonymousViewer, scopeRecords, visibility, type RecordSubject, type Viewer, type ViewerPolicy } from './viewer.js';
+import { anonymousViewer, contentWhereVisible, scopeRecords, visibility, type RecordSubject, type Viewer, type ViewerPolicy } from './viewer.js';
 import type { Zone } from '../../config.js';
 
 // A record table made by the test: the catalog does not exist yet.
@@ -223,5 +223,23 @@ describe.each(DIALECTS)('the Viewer rule on %s', (dialect) => {
     for (const name of ['archivist scoped to agency A (with a catalog grant in agency B)', 'government user under the government catalog policy']) {
       expect(scopeRecords(db.selectFrom('test_records').select('id'), viewers[name] as Viewer, columns, NOW).compile().sql, name).toMatchSnapshot();
     }
+  });
+});
+
+describe('viewers who see everything they may see as content', () => {
+  it('never see a record as catalog only when contentWhereVisible says so, with or without grants', () => {
+    const grants = [{ subjectType: 'record' as const, subjectId: CONTROLLED_OF_B, level: 'catalog' as const, expiresAt: null }];
+    const flagged: string[] = [];
+    for (const [name, v] of Object.entries(viewers)) {
+      for (const withGrants of [v, { ...v, grants }]) {
+        if (!contentWhereVisible(withGrants)) continue;
+        flagged.push(name);
+        for (const s of subjects) expect(visibility(withGrants, s, NOW), `${name} / ${s.id}`).not.toBe('catalog');
+      }
+    }
+    expect(flagged).toEqual(expect.arrayContaining(['anonymous', 'anonymous on the internet node', 'archivist cleared to 绝密', 'system admin']));
+    expect(contentWhereVisible(viewers['public user'] as Viewer)).toBe(false);
+    expect(contentWhereVisible(viewers['government user with grants'] as Viewer)).toBe(false);
+    expect(contentWhereVisible({ ...(viewers['archivist cleared to 绝密'] as Viewer), scopes: [AGENCY_A] })).toBe(false);
   });
 });

@@ -125,6 +125,17 @@ export function visibility(viewer: Viewer, subject: RecordSubject, now: Date = n
   return best;
 }
 
+/**
+ * Whether everything this viewer may see, they may see as content (never as catalog only):
+ * anonymous visitors and the internet zone (open records only), archive staff without a
+ * scope, and the admins (who see nothing). Search uses it to drop the catalog-only branch
+ * of its condition, which otherwise costs the database an OR of two sets.
+ */
+export function contentWhereVisible(viewer: Viewer): boolean {
+  if (isAdmin(viewer) || viewer.userId === null || viewer.zone === 'internet') return true;
+  return isStaff(viewer) && (viewer.scopes ?? null) === null;
+}
+
 /** Column names (qualified as needed, e.g. `records.id`) of a record table, for `scopeRecords`. */
 export interface RecordColumns {
   id: string;

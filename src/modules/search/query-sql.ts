@@ -14,7 +14,7 @@
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../accounts/viewer.js';
-import { visibilitySql } from '../accounts/viewer.js';
+import { contentWhereVisible, visibilitySql } from '../accounts/viewer.js';
 import { META_FIELDS, type IndexDialect, type MetaField } from './index-sql.js';
 import type { SearchQuery, SearchSort } from './model.js';
 import { positiveTerms, type QueryNode, type TermNode } from './query.js';
@@ -132,6 +132,9 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
     const metaSet = compileSet(dialect, root, 'meta');
     if (!readsPages(root)) {
       conditions.push(sql<SqlBool>`d.key in (${metaSet})`);
+    } else if (contentWhereVisible(viewer)) {
+      // Nothing this viewer sees is catalog-only: the full set is the answer (one set, no OR).
+      conditions.push(sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full')})`);
     } else {
       const fullSet = compileSet(dialect, root, 'full');
       // Without NOT the meta-only answer is inside the full one, so the full set alone drives the lookup.
