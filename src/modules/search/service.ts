@@ -5,7 +5,7 @@
  * Keeping the index fresh is indexer.ts's job; extraction is extraction.ts's.
  */
 import { sql } from 'kysely';
-import type { Database } from '../../platform/db/database.js';
+import type { Database, Executor } from '../../platform/db/database.js';
 import type { Organisations } from '../accounts/organisations.js';
 import type { Viewer } from '../accounts/viewer.js';
 import type { FeedRecord } from '../catalog/search-feed.js';
@@ -48,50 +48,68 @@ interface DocRow {
   classification: string;
   file_count: number;
   thumb_file_id: string | null;
+  agency_id: string | null;
+  formats: string;
   content: number;
   score: number;
+}
+
+/** One row of the combined answer: 1 = a hit of the page (in order `ord`), 2 = a facet sample row, 3 = the total. */
+interface AnswerRow extends DocRow {
+  part: number;
+  ord: number;
   total: number;
 }
 
-interface FacetRow {
-  fonds_id: string;
-  category_id: string;
-  year: number | null;
-  retention: string | null;
-  openness: string;
-  agency_id: string | null;
-  formats: string;
-  total: number;
-}
+const DOC_FIELDS = ['key', 'record_id', 'fonds_id', 'category_id', 'archival_code', 'title', 'responsible', 'doc_number', 'date', 'year', 'retention', 'openness', 'classification', 'file_count', 'thumb_file_id', 'agency_id', 'formats'] as const;
 
 export function createSearchService(deps: SearchDeps) {
   const { database, catalog, organisations } = deps;
   const db = database.db;
   const dialect = indexDialect(database.caps);
+  const fieldsOf = (alias: string) => sql.join(DOC_FIELDS.map((f) => sql.ref(`${alias}.${f}`)));
+  const nullFields = sql.join(DOC_FIELDS.map(() => sql`null`));
 
-  async function count(viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<number> {
+  async function count(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<number> {
     const c = compileQuery(dialect, viewer, root, query);
-    const row = await sql<{ n: number }>`select count(*) as n from search_docs as d where ${c.where}`.execute(db);
+    const row = await sql<{ n: number }>`select count(*) as n from search_docs as d where ${c.where}`.execute(ex);
     return Number(row.rows[0]?.n ?? 0);
   }
 
-  async function facetsOf(viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<{ total: number; approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
+  /**
+   * The page of hits, the total and the facet sample from one evaluation of the query:
+   * the matching keys (with score and content flag) are materialised once and read three
+   * times. The facet sample is the first 10,000 hits in a fixed pseudo-random order (the
+   * same on both databases), so an estimate beyond that is not biased to the oldest.
+   */
+  async function answer(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<{ page: DocRow[]; sample: DocRow[]; total: number }> {
     const c = compileQuery(dialect, viewer, root, query);
-    // A fixed pseudo-random order (the same on both databases), so an estimate from 10,000 hits is not biased to the oldest.
+    const order = orderBy(query.sort, root.kind !== 'all');
+    const offset = (query.page - 1) * query.pageSize;
+    const sampleSize = query.facets === '1' ? EXACT_FACET_LIMIT : 0;
     const rows = (
-      await sql<FacetRow>`select d.fonds_id, d.category_id, d.year, d.retention, d.openness, d.agency_id, d.formats, count(*) over () as total
-        from search_docs as d where ${c.where} order by (d.key * 2654435761) % 1000003, d.key limit ${EXACT_FACET_LIMIT}`.execute(db)
+      await sql<AnswerRow>`with m as materialized (select d.key, d.date_key, d.archival_code, ${c.content} as content, ${c.score} as score from search_docs as d where ${c.where}),
+          pg as (select d.key, d.date_key, d.archival_code, d.content, d.score from m as d order by ${order} limit ${query.pageSize} offset ${offset}),
+          fs as (select d.key from m as d order by (d.key * 2654435761) % 1000003, d.key limit ${sampleSize})
+        select 1 as part, row_number() over (order by ${order}) as ord, 0 as total, d.content, d.score, ${fieldsOf('s')} from pg as d join search_docs as s on s.key = d.key
+        union all select 2, 0, 0, 0, 0, ${fieldsOf('s')} from fs join search_docs as s on s.key = fs.key
+        union all select 3, 0, (select count(*) from m), 0, 0, ${nullFields}`.execute(ex)
     ).rows;
-    const total = Number(rows[0]?.total ?? 0);
-    const approximate = total > EXACT_FACET_LIMIT;
-    const scale = approximate ? total / rows.length : 1;
+    const page = rows.filter((r) => Number(r.part) === 1).sort((a, b) => Number(a.ord) - Number(b.ord));
+    const sample = rows.filter((r) => Number(r.part) === 2);
+    return { page, sample, total: Number(rows.find((r) => Number(r.part) === 3)?.total ?? 0) };
+  }
+
+  async function facetsOf(sample: readonly DocRow[], total: number): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
+    const approximate = total > sample.length;
+    const scale = approximate && sample.length > 0 ? total / sample.length : 1;
     const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Map<string, number>()])) as Record<FacetName, Map<string, number>>;
     const bump = (facet: FacetName, value: string | number | null) => {
       if (value === null || value === '') return;
       const m = counts[facet];
       m.set(String(value), (m.get(String(value)) ?? 0) + 1);
     };
-    for (const r of rows) {
+    for (const r of sample) {
       bump('fonds', r.fonds_id);
       bump('category', r.category_id);
       bump('year', r.year);
@@ -107,7 +125,7 @@ export function createSearchService(deps: SearchDeps) {
       buckets.sort((a, b) => (name === 'year' ? Number(b.value) - Number(a.value) : b.count - a.count || a.label.localeCompare(b.label, 'zh')));
       facets[name] = buckets.slice(0, 50);
     }
-    return { total, approximate, facets };
+    return { approximate, facets };
   }
 
   async function labelsFor(counts: Record<FacetName, Map<string, number>>): Promise<Record<FacetName, (v: string) => string>> {
@@ -179,7 +197,7 @@ export function createSearchService(deps: SearchDeps) {
     });
   }
 
-  async function suggestionsFor(viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<SearchResult['suggestions']> {
+  async function suggestionsFor(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<SearchResult['suggestions']> {
     const candidates: string[] = [];
     const terms = positiveTerms(root);
     for (const term of terms) {
@@ -192,7 +210,7 @@ export function createSearchService(deps: SearchDeps) {
       if (out.length >= 3) break;
       const parsed = parseBox(q).node;
       if (!parsed) continue;
-      const n = await count(viewer, parsed, query);
+      const n = await count(ex, viewer, parsed, query);
       if (n > 0) out.push({ q, count: n });
     }
     return out.slice(0, 3);
@@ -204,25 +222,15 @@ export function createSearchService(deps: SearchDeps) {
       const started = performance.now();
       const parsed = parseQuery(query.q, query.adv);
       const root = parsed.root;
-      const c = compileQuery(dialect, viewer, root, query);
-      const offset = (query.page - 1) * query.pageSize;
-      const rows = (
-        await sql<DocRow>`select d.key, d.record_id, d.fonds_id, d.category_id, d.archival_code, d.title, d.responsible, d.doc_number, d.date, d.year, d.retention, d.openness, d.classification, d.file_count, d.thumb_file_id,
-            ${c.content} as content, ${c.score} as score, count(*) over () as total
-          from search_docs as d where ${c.where} order by ${orderBy(query.sort, root.kind !== 'all')} limit ${query.pageSize} offset ${offset}`.execute(db)
-      ).rows;
-      let total = rows.length > 0 ? Number(rows[0]?.total) : offset === 0 ? 0 : await count(viewer, root, query);
-      let approximate = false;
-      let facets = Object.fromEntries(FACET_NAMES.map((f) => [f, [] as FacetBucket[]])) as Record<FacetName, FacetBucket[]>;
-      if (query.facets === '1' && total > 0) {
-        const f = await facetsOf(viewer, root, query);
-        facets = f.facets;
-        approximate = f.approximate;
-        total = f.total;
-      }
+      const { page, sample, total, suggestions } = await dialect.read(db, async (ex) => {
+        const a = await answer(ex, viewer, root, query);
+        return { ...a, suggestions: a.total === 0 && root.kind !== 'all' ? await suggestionsFor(ex, viewer, root, query) : [] };
+      });
+      const f = query.facets === '1' && total > 0 ? await facetsOf(sample, total) : null;
+      const facets = f?.facets ?? (Object.fromEntries(FACET_NAMES.map((n) => [n, [] as FacetBucket[]])) as Record<FacetName, FacetBucket[]>);
+      const approximate = f?.approximate ?? false;
       const needles = needlesOf(positiveTerms(root).map((t) => t.display));
-      const hits = await hitsOf(rows, needles);
-      const suggestions = total === 0 && root.kind !== 'all' ? await suggestionsFor(viewer, root, query) : [];
+      const hits = await hitsOf(page, needles);
       return {
         total,
         approximate,
