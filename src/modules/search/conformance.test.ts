@@ -7,12 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { organisations } from '../accounts/organisations.js';
 import { anonymousViewer } from '../accounts/viewer.js';
 import { searchQuerySchema, type SearchQueryInput } from './model.js';
+import { createSearchService } from './service.js';
 import { corpusItem, loadVocabulary, PLANTED, type CorpusItem } from './test-support/corpus.js';
 import { normalize } from './tokenize.js';
 
 const ITEMS = 1500;
+const SAMPLE = 500;
 const viewer = anonymousViewer('lan');
 
 describe('the two index backends', () => {
@@ -85,4 +88,53 @@ describe('the two index backends', () => {
       }
     }
   }, 120_000);
+
+  // The same corpus through a service that estimates beyond 20 hits from a sample of 300 keys
+  // (the defaults do so beyond 20,000 hits in indexes of 100,000 items or more).
+  const estimating = (dialect: 'sqlite' | 'postgres') => {
+    const app = apps[dialect]?.app;
+    if (!app) throw new Error(`${dialect} did not start`);
+    return createSearchService({ database: app.database, catalog: app.services.catalog, organisations, estimate: { from: 0, sampleKeys: SAMPLE, exactUpTo: 20 } });
+  };
+
+  it.each(queries.map((q) => [JSON.stringify(q), q] as const))('estimates %s the same on both, with the true page of hits and a total near the count', async (_label, input) => {
+    const exact = await run('sqlite', input);
+    const answers = [];
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      const query = searchQuerySchema.parse({ pageSize: 100, ...input });
+      const estimated = await estimating(dialect).search(viewer, query);
+      // The page is never estimated: the same hits in the same order as the exact answer.
+      expect(estimated.hits.map((h) => h.id), dialect).toEqual(exact.hits.map((h) => h.id));
+      expect(estimated.hits.map((h) => h.title)).toEqual(exact.hits.map((h) => h.title));
+      if (exact.total <= 10) {
+        expect(estimated.total).toBe(exact.total);
+        expect(estimated.approximate).toBe(exact.approximate);
+      } else if (estimated.approximate) {
+        // Within four standard deviations of a count in a uniform sample of SAMPLE of ITEMS.
+        const expectedInSample = (exact.total * SAMPLE) / ITEMS;
+        expect(Math.abs(estimated.total - exact.total) / exact.total, `${dialect}: ${estimated.total} for ${exact.total}`).toBeLessThan(4 / Math.sqrt(expectedInSample));
+        const open = estimated.facets.openness.reduce((n, b) => n + b.count, 0);
+        expect(Math.abs(open - estimated.total)).toBeLessThanOrEqual(2);
+      }
+      answers.push(estimated);
+    }
+    expect(answers[1]?.total).toBe(answers[0]?.total);
+    expect(answers[1]?.facets).toEqual(answers[0]?.facets);
+  });
+
+  it('estimates only beyond the exact limit, and pages through an estimated answer without gaps or repeats', async () => {
+    const query = (page: number) => searchQuerySchema.parse({ q: '备案', pageSize: 50, page });
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      const first = await estimating(dialect).search(viewer, query(1));
+      expect(first.approximate).toBe(true);
+      const seen: string[] = [];
+      for (let page = 1; page <= 4; page++) seen.push(...(await estimating(dialect).search(viewer, query(page))).hits.map((h) => h.id));
+      const exact: string[] = [];
+      for (let page = 1; page <= 4; page++) exact.push(...(await run(dialect, { q: '备案', pageSize: 50, page })).hits.map((h) => h.id));
+      expect(seen).toEqual(exact);
+      expect(new Set(seen).size).toBe(200);
+      const rare = await estimating(dialect).search(viewer, searchQuerySchema.parse({ q: '蓄洪' }));
+      expect(rare.approximate).toBe(false);
+    }
+  });
 });

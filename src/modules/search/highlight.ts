@@ -67,12 +67,36 @@ export function highlight(original: string, needles: readonly string[]): Highlig
 /** Whether the text holds any needle (after normalisation). */
 export function matchesAny(original: string, needles: readonly string[]): boolean {
   if (needles.length === 0) return false;
+  // Most text is stored as it is searched (simplified, half-width): no need to normalise all of it.
+  if (needles.some((n) => original.includes(n))) return true;
   const text = normalize(original);
   return needles.some((n) => text.includes(n));
 }
 
-/** About `width` characters of text around its first match, marked; null when nothing matches. */
+/**
+ * About `width` characters of text around its first match, marked; null when nothing
+ * matches. Where a needle occurs as is, only a window around its first such occurrence
+ * is normalised (pages run to thousands of characters, and normalising is the cost).
+ */
 export function snippet(original: string, needles: readonly string[], width = 120): Highlighted | null {
+  let at = -1;
+  for (const n of needles) {
+    const i = original.indexOf(n);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  if (at < 0 || original.length <= width * 3) return snippetOf(original, needles, width);
+  let from = Math.max(0, at - width);
+  let to = Math.min(original.length, at + 2 * width);
+  if (/[\udc00-\udfff]/.test(original[from] ?? '')) from--;
+  if (/[\ud800-\udbff]/.test(original[to - 1] ?? '')) to++;
+  const inner = snippetOf(original.slice(from, to), needles, width);
+  if (!inner) return snippetOf(original, needles, width);
+  if (from > 0 && inner[0]?.text !== '…') inner.unshift({ text: '…', hit: false });
+  if (to < original.length && inner[inner.length - 1]?.text !== '…') inner.push({ text: '…', hit: false });
+  return inner;
+}
+
+function snippetOf(original: string, needles: readonly string[], width: number): Highlighted | null {
   const marks = ranges(original, needles);
   const first = marks[0];
   if (!first) return null;

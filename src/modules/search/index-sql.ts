@@ -26,6 +26,13 @@ const PG_FIELD_BASE: Record<MetaField, number> = { title: 0, resp: 4000, docno: 
 const PG_MAX_POSITION = 16_383;
 /** Bits of a page key that number the pages of one document. */
 export const PAGE_BITS = 20;
+/** Page keys of one document: doc key × PAGE_SPAN + sequence. */
+export const PAGE_SPAN = 2 ** PAGE_BITS;
+/** Document keys are 1 … DOC_KEY_SPACE, so page keys stay exact in a JavaScript number (< 2^53). */
+export const DOC_KEY_SPACE = 2 ** (53 - PAGE_BITS) - 1;
+
+/** Inclusive ranges of document keys: a set evaluated on them is the sample an estimate is made from. */
+export type KeyRanges = ReadonlyArray<{ from: number; to: number }>;
 
 /** Token streams of one field, joined by spaces (the wire form between tokenizer threads and writers). */
 export interface StreamPair {
@@ -49,12 +56,16 @@ export interface IndexDialect {
   writePages(tx: Executor, rows: ReadonlyArray<{ key: number; docKey: number; fileId: string; page: number; text: string; streams: StreamPair }>): Promise<void>;
   /** Drops every page of the documents. */
   deletePages(tx: Executor, docKeys: readonly number[]): Promise<void>;
-  /** `select … as k`: keys of documents whose meta fields hold the term. */
-  metaSet(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<unknown>;
-  /** Whether the row `d` (search_docs) holds the term in these meta fields: a set lookup, or the row's own vector. */
+  /** `select … as k`: keys (within `ranges`, if given) of documents whose meta fields hold the term. */
+  metaSet(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word', ranges?: KeyRanges | null): RawBuilder<unknown>;
+  /** Whether the row `d` (search_docs) holds the term in these meta fields: a set lookup, or the row's own vector (for scoring every hit). */
   metaProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
-  /** `select … as k`: keys of documents with a page holding the term (page text has no word stream). */
-  pageSet(term: TermNode): RawBuilder<unknown>;
+  /** The same test looking at the row `d` alone (for a few rows visited in order). */
+  metaRowProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
+  /** `select … as k`: keys (within `ranges`) of documents with a page holding the term (page text has no word stream). */
+  pageSet(term: TermNode, ranges?: KeyRanges | null): RawBuilder<unknown>;
+  /** Whether a page of the row `d` holds the term, looking at that document's pages alone. */
+  pageRowProbe(term: TermNode): RawBuilder<SqlBool>;
 }
 
 const CHUNK = 200;
@@ -75,6 +86,28 @@ function fts5Words(term: TermNode): string | null {
   return term.words.length === 0 ? null : term.words.map((w) => `"${w}"`).join(' AND ');
 }
 const NEVER = sql`select 0 as k where 1 = 0`;
+
+function fts5MetaMatch(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): string | null {
+  const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
+  if (body === null || fields.length === 0) return null;
+  return `{${fields.map((f) => (mode === 'word' ? `${f}_w` : f)).join(' ')}} : (${body})`;
+}
+/** Disjoint sets as one (SQLite allows no parentheses around compound operands). */
+function unionAll(sets: ReadonlyArray<RawBuilder<unknown>>): RawBuilder<unknown> {
+  if (sets.length === 0) return NEVER;
+  return sql.join(
+    sets.map((s, i) => sql`select k from (${s}) as ${sql.raw(`r${i}`)}`),
+    sql` union all `,
+  );
+}
+/** `d.key` within the ranges, or `column` for another key column. */
+export function inRanges(column: string, ranges: KeyRanges, scale = 1): RawBuilder<SqlBool> {
+  if (ranges.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`(${sql.join(
+    ranges.map((r) => sql`${sql.ref(column)} between ${r.from * scale} and ${r.to * scale + scale - 1}`),
+    sql` or `,
+  )})`;
+}
 
 const sqliteDialect: IndexDialect = {
   kind: 'sqlite',
@@ -108,17 +141,26 @@ const sqliteDialect: IndexDialect = {
       await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
     }
   },
-  metaSet(term, fields, mode) {
-    const columns = fields.map((f) => (mode === 'word' ? `${f}_w` : f)).join(' ');
-    const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
-    if (body === null || fields.length === 0) return NEVER;
-    return sql`select rowid as k from search_meta_fts where search_meta_fts match ${`{${columns}} : (${body})`}`;
+  metaSet(term, fields, mode, ranges) {
+    const match = fts5MetaMatch(term, fields, mode);
+    if (match === null) return NEVER;
+    const one = sql`select rowid as k from search_meta_fts where search_meta_fts match ${match}`;
+    // FTS5 seeks its doclists to a rowid range given as one BETWEEN; several ranges are several lookups.
+    return ranges ? unionAll(ranges.map((r) => sql`${one} and rowid between ${r.from} and ${r.to}`)) : one;
   },
   metaProbe(term, fields, mode) {
     return sql<SqlBool>`d.key in (${sqliteDialect.metaSet(term, fields, mode)})`;
   },
-  pageSet(term) {
-    return sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`}`;
+  metaRowProbe(term, fields, mode) {
+    const match = fts5MetaMatch(term, fields, mode);
+    return match === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`exists (select 1 from search_meta_fts where search_meta_fts match ${match} and rowid = d.key)`;
+  },
+  pageSet(term, ranges) {
+    const one = sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`}`;
+    return ranges ? unionAll(ranges.map((r) => sql`${one} and rowid between ${r.from * PAGE_SPAN} and ${r.to * PAGE_SPAN + PAGE_SPAN - 1}`)) : one;
+  },
+  pageRowProbe(term) {
+    return sql<SqlBool>`exists (select 1 from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`} and rowid between d.key * ${sql.lit(PAGE_SPAN)} and d.key * ${sql.lit(PAGE_SPAN)} + ${sql.lit(PAGE_SPAN - 1)})`;
   },
 };
 
@@ -195,12 +237,15 @@ const postgresDialect: IndexDialect = {
   async deletePages(tx, docKeys) {
     for (const part of chunks(docKeys, 500)) await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
   },
-  metaSet(term, fields, mode) {
+  metaSet(term, fields, mode, ranges) {
     if (fields.length === 0) return NEVER;
     const weights = pgWeights(fields);
     const query = mode === 'word' ? pgWords(term, weights) : pgPhrase(term, weights);
     if (query === null) return NEVER;
-    return sql`select key as k from search_docs where meta_v @@ ${query}::tsquery`;
+    return sql`select key as k from search_docs where meta_v @@ ${query}::tsquery${ranges ? sql` and ${inRanges('key', ranges)}` : sql``}`;
+  },
+  metaRowProbe(term, fields, mode) {
+    return postgresDialect.metaProbe(term, fields, mode);
   },
   metaProbe(term, fields, mode) {
     const weights = pgWeights(fields);
@@ -208,8 +253,11 @@ const postgresDialect: IndexDialect = {
     // The vector is on the row itself: testing it beats building the set of every row that has the term.
     return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
   },
-  pageSet(term) {
-    return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery`;
+  pageSet(term, ranges) {
+    return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${ranges ? sql` and ${inRanges('key', ranges, PAGE_SPAN)}` : sql``}`;
+  },
+  pageRowProbe(term) {
+    return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and p.text_v @@ ${pgPhrase(term, '')}::tsquery)`;
   },
 };
 

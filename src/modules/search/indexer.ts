@@ -6,10 +6,11 @@
  * record's document, pages and token streams in one transaction per batch. A rebuild
  * (`lantai search reindex`) walks every record the same way while searches go on.
  */
+import { createHash } from 'node:crypto';
 import type { Database, Executor, Tx } from '../../platform/db/database.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { FeedRecord } from '../catalog/search-feed.js';
-import { indexDialect, PAGE_BITS, type IndexDialect, type MetaField, type MetaStreams, type StreamPair } from './index-sql.js';
+import { DOC_KEY_SPACE, indexDialect, PAGE_SPAN, type IndexDialect, type MetaField, type MetaStreams, type StreamPair } from './index-sql.js';
 import { tokenizeBatch } from './tokenize-pool.js';
 import { normalize } from './tokenize.js';
 
@@ -17,7 +18,6 @@ export const INDEX_JOB = 'search.index';
 export const EXTRACT_JOB = 'search.extract';
 /** Pages longer than this are indexed as several chunks (PostgreSQL keeps 16,383 positions). */
 export const PAGE_CHARS = 8_000;
-const PAGE_SPAN = 2 ** PAGE_BITS;
 
 export interface IndexFeed {
   searchFeed(db: Executor, ids: readonly string[]): Promise<FeedRecord[]>;
@@ -95,6 +95,40 @@ export function chunkPage(text: string): string[] {
     rest = rest.slice(cut);
   }
   if (rest !== '') out.push(rest);
+  return out;
+}
+
+/** Where a record's document key starts looking: a hash of its id, spread over the key space. */
+export function homeKey(recordId: string): number {
+  const h = createHash('sha1').update(recordId).digest();
+  return (h.readUIntBE(0, 6) % DOC_KEY_SPACE) + 1;
+}
+
+/**
+ * Document keys for records, each its home key or the next free one. Keys are
+ * pseudo-random over the key space, so any range of keys is a uniform sample of the
+ * index (what an estimate counts on), however records were handed over; and a record
+ * keeps its key when it is indexed again.
+ */
+async function freeKeys(tx: Tx, recordIds: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const taken = new Set<number>();
+  let pending = recordIds.map((id) => ({ id, key: homeKey(id) }));
+  while (pending.length > 0) {
+    const used = new Set<number>();
+    for (let i = 0; i < pending.length; i += 500) {
+      for (const row of await tx.selectFrom('search_docs').select('key').where('key', 'in', pending.slice(i, i + 500).map((p) => p.key)).execute()) used.add(Number(row.key));
+    }
+    const next: typeof pending = [];
+    for (const p of pending) {
+      if (used.has(p.key) || taken.has(p.key)) next.push({ id: p.id, key: (p.key % DOC_KEY_SPACE) + 1 });
+      else {
+        taken.add(p.key);
+        out.set(p.id, p.key);
+      }
+    }
+    pending = next;
+  }
   return out;
 }
 
@@ -181,22 +215,25 @@ export function createIndexer(deps: IndexerDeps) {
         for (let i = 0; i < oldKeys.length; i += 500) await tx.deleteFrom('search_docs').where('key', 'in', oldKeys.slice(i, i + 500)).execute();
       }
 
-      const keyOf = new Map<string, number>();
-      for (let i = 0; i < records.length; i += 100) {
-        const inserted = await tx
+      const keyOf = await freeKeys(tx, records.map((r) => r.id));
+      const order = records.map((_, i) => i).sort((a, b) => (keyOf.get(records[a]?.id ?? '') ?? 0) - (keyOf.get(records[b]?.id ?? '') ?? 0));
+      for (let i = 0; i < order.length; i += 100) {
+        await tx
           .insertInto('search_docs')
-          .values(records.slice(i, i + 100).map((r, j) => ({ ...docRow(r, at), ...dialect.metaColumns(tokens.metas[i + j] as MetaStreams) })))
-          .returning(['key', 'record_id'])
+          .values(order.slice(i, i + 100).map((j) => {
+            const r = records[j] as FeedRecord;
+            return { key: keyOf.get(r.id) as number, ...docRow(r, at), ...dialect.metaColumns(tokens.metas[j] as MetaStreams) };
+          }))
           .execute();
-        for (const row of inserted) keyOf.set(row.record_id, Number(row.key));
       }
-      await dialect.writeMeta(tx, records.map((r, i) => ({ key: keyOf.get(r.id) as number, streams: tokens.metas[i] as MetaStreams })));
+      // Ascending keys: FTS5 writes a batch in one segment only while rowids grow.
+      await dialect.writeMeta(tx, order.map((i) => ({ key: keyOf.get(records[i]?.id ?? '') as number, streams: tokens.metas[i] as MetaStreams })));
       let p = 0;
       const pages = records.flatMap((r, i) => {
         const docKey = keyOf.get(r.id) as number;
         return (docPages[i] ?? []).map((page, seq) => ({ key: docKey * PAGE_SPAN + seq, docKey, fileId: page.fileId, page: page.page, text: page.text, streams: tokens.pages[p++] as StreamPair }));
       });
-      await dialect.writePages(tx, pages);
+      await dialect.writePages(tx, pages.sort((a, b) => a.key - b.key));
       for (const payload of options.extract ?? []) await jobs.enqueue(tx, EXTRACT_JOB, payload, { dedupeKey: `${EXTRACT_JOB}:${payload.fileId}` });
       const present = new Set(records.map((r) => r.id));
       return { indexed: records.length, removed: old.filter((o) => !present.has(o.record_id)).length };

@@ -20,7 +20,7 @@ describe.each(Object.keys(dialects) as Array<keyof typeof dialects>)('the compil
     const db = dialects[name]();
     const query = searchQuerySchema.parse({ q: '分类监管 J001-WS·2011 NOT 秘密', year: '2011', format: 'pdf' });
     const publicUser = { ...anonymousViewer('lan'), userId: 'u-public', roles: ['public_user' as const] };
-    const compiled = compileQuery(indexDialect({ dialect: name } as Capabilities), publicUser, parseQuery(query.q).root, query, new Date('2026-01-01T00:00:00Z'));
+    const compiled = compileQuery(indexDialect({ dialect: name } as Capabilities), publicUser, parseQuery(query.q).root, query, {}, new Date('2026-01-01T00:00:00Z'));
     const statement = sql`select d.key, ${compiled.score} as score from search_docs as d where ${compiled.where} order by ${orderBy('relevance', true)}`.compile(db);
     expect(statement.sql).toMatchSnapshot();
     expect(statement.parameters).toMatchSnapshot();
@@ -30,7 +30,7 @@ describe.each(Object.keys(dialects) as Array<keyof typeof dialects>)('the compil
   it('matches one set, with no catalog-only branch, for a viewer who sees all they may see as content', async () => {
     const db = dialects[name]();
     const query = searchQuerySchema.parse({ q: '分类监管' });
-    const compiled = compileQuery(indexDialect({ dialect: name } as Capabilities), anonymousViewer('lan'), parseQuery(query.q).root, query, new Date('2026-01-01T00:00:00Z'));
+    const compiled = compileQuery(indexDialect({ dialect: name } as Capabilities), anonymousViewer('lan'), parseQuery(query.q).root, query, {}, new Date('2026-01-01T00:00:00Z'));
     const statement = sql`select d.key from search_docs as d where ${compiled.where}`.compile(db);
     expect(statement.sql).toMatchSnapshot();
     await db.destroy();

@@ -15,7 +15,7 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../accounts/viewer.js';
 import { contentWhereVisible, visibilitySql } from '../accounts/viewer.js';
-import { META_FIELDS, type IndexDialect, type MetaField } from './index-sql.js';
+import { inRanges, META_FIELDS, type IndexDialect, type KeyRanges, type MetaField } from './index-sql.js';
 import type { SearchQuery, SearchSort } from './model.js';
 import { positiveTerms, type QueryNode, type TermNode } from './query.js';
 
@@ -43,8 +43,11 @@ const searchesPages = (term: TermNode) => term.field === 'any' || term.field ===
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
-function codePrefixSet(prefix: string): RawBuilder<unknown> {
-  return sql`select key as k from search_docs where code_key like ${`${escapeLike(prefix)}%`} escape '\\'`;
+function codePrefixSet(prefix: string, ranges: KeyRanges | null): RawBuilder<unknown> {
+  return sql`select key as k from search_docs where code_key like ${`${escapeLike(prefix)}%`} escape '\\'${ranges ? sql` and ${inRanges('key', ranges)}` : sql``}`;
+}
+function codePrefixProbe(prefix: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`d.code_key like ${`${escapeLike(prefix)}%`} escape '\\'`;
 }
 
 // Compiling is synchronous, so one counter serves every statement in turn.
@@ -58,33 +61,69 @@ function compound(op: 'union' | 'intersect' | 'except', sets: RawBuilder<unknown
   return sql.join(sets.map(operand), sql.raw(` ${op} `));
 }
 
-const ALL = sql`select key as k from search_docs`;
 const NONE = sql`select 0 as k where 1 = 0`;
+const allSet = (ranges: KeyRanges | null) => (ranges ? sql`select key as k from search_docs where ${inRanges('key', ranges)}` : sql`select key as k from search_docs`);
 
-/** The keys a query node matches, with page text (full) or without (meta). */
-export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope): RawBuilder<unknown> {
+/** The keys a query node matches, with page text (full) or without (meta); only keys within `ranges` if given (a sample). */
+export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope, ranges: KeyRanges | null = null): RawBuilder<unknown> {
   switch (node.kind) {
     case 'all':
-      return ALL;
+      return allSet(ranges);
     case 'term': {
       const parts: RawBuilder<unknown>[] = [];
       const fields = metaFieldsOf(node);
-      if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub'));
-      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node));
-      if (node.codePrefix !== null) parts.push(codePrefixSet(node.codePrefix));
+      if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub', ranges));
+      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node, ranges));
+      if (node.codePrefix !== null) parts.push(codePrefixSet(node.codePrefix, ranges));
       return parts.length === 0 ? NONE : compound('union', parts);
     }
     case 'or':
-      return compound('union', node.children.map((c) => compileSet(dialect, c, scope)));
+      return compound('union', node.children.map((c) => compileSet(dialect, c, scope, ranges)));
     case 'not':
-      return compound('except', [ALL, compileSet(dialect, node.child, scope)]);
+      return compound('except', [allSet(ranges), compileSet(dialect, node.child, scope, ranges)]);
     case 'and': {
       const positives = node.children.filter((c) => c.kind !== 'not');
       const negatives = node.children.flatMap((c) => (c.kind === 'not' ? [c.child] : []));
-      const base = positives.length === 0 ? ALL : compound('intersect', positives.map((c) => compileSet(dialect, c, scope)));
-      return negatives.length === 0 ? base : compound('except', [base, ...negatives.map((c) => compileSet(dialect, c, scope))]);
+      const base = positives.length === 0 ? allSet(ranges) : compound('intersect', positives.map((c) => compileSet(dialect, c, scope, ranges)));
+      return negatives.length === 0 ? base : compound('except', [base, ...negatives.map((c) => compileSet(dialect, c, scope, ranges))]);
     }
   }
+}
+
+/** Whether the row `d` matches a query node, looking at that row alone (for rows visited in order, a few at a time). */
+export function compileProbe(dialect: IndexDialect, node: QueryNode, scope: Scope): RawBuilder<SqlBool> {
+  switch (node.kind) {
+    case 'all':
+      return sql<SqlBool>`1 = 1`;
+    case 'term': {
+      const parts: RawBuilder<SqlBool>[] = [];
+      const fields = metaFieldsOf(node);
+      if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaRowProbe(node, fields, 'sub'));
+      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageRowProbe(node));
+      if (node.codePrefix !== null) parts.push(codePrefixProbe(node.codePrefix));
+      return parts.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+    }
+    case 'or':
+      return sql<SqlBool>`(${sql.join(node.children.map((c) => compileProbe(dialect, c, scope)), sql` or `)})`;
+    case 'not':
+      return sql<SqlBool>`(not ${compileProbe(dialect, node.child, scope)})`;
+    case 'and':
+      return sql<SqlBool>`(${sql.join(node.children.map((c) => compileProbe(dialect, c, scope)), sql` and `)})`;
+  }
+}
+
+/**
+ * The keys of documents that score above 0 (some scored term in their metadata or 档号):
+ * by relevance they come before every other hit, which all score 0 and follow by date.
+ */
+export function scoredSet(dialect: IndexDialect, root: QueryNode): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  for (const term of positiveTerms(root).slice(0, MAX_SCORED_TERMS)) {
+    const fields = metaFieldsOf(term);
+    if (fields.length > 0 && term.tokens.length > 0) parts.push(dialect.metaSet(term, fields, 'sub'));
+    if (term.codePrefix !== null) parts.push(codePrefixSet(term.codePrefix, null));
+  }
+  return parts.length === 0 ? NONE : compound('union', parts);
 }
 
 /** Whether any term of the query reaches page text (else the meta-only set is the whole answer). */
@@ -122,21 +161,36 @@ function padDate(value: string, fill: '0' | '9'): string {
 }
 
 /** The match, filters and score of one search, for `search_docs as d`. */
-export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryNode, query: SearchQuery, now = new Date()): CompiledQuery {
+export interface CompileOptions {
+  /** Evaluate the sets on these key ranges only (a sample for an estimate). */
+  ranges?: KeyRanges | null;
+  /** Test each row visited on its own instead of building the sets (few rows visited in an index's order). */
+  probe?: boolean;
+}
+
+/** The match, filters and score of one search, for `search_docs as d`. */
+export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryNode, query: SearchQuery, options: CompileOptions = {}, now = new Date()): CompiledQuery {
   // Subquery aliases restart per statement, so the same query compiles to the same SQL (snapshots).
   alias = 0;
+  const ranges = options.ranges ?? null;
   const { visible, content } = visibilitySql(viewer, DOC_COLUMNS, now);
   const conditions: Expression<SqlBool>[] = [visible];
+  if (ranges) conditions.push(inRanges('d.key', ranges));
 
-  if (root.kind !== 'all') {
-    const metaSet = compileSet(dialect, root, 'meta');
+  if (root.kind !== 'all' && options.probe) {
+    const meta = compileProbe(dialect, root, 'meta');
+    if (!readsPages(root)) conditions.push(meta);
+    else if (contentWhereVisible(viewer)) conditions.push(compileProbe(dialect, root, 'full'));
+    else conditions.push(sql<SqlBool>`((${content} and ${compileProbe(dialect, root, 'full')}) or (not ${content} and ${meta}))`);
+  } else if (root.kind !== 'all') {
+    const metaSet = compileSet(dialect, root, 'meta', ranges);
     if (!readsPages(root)) {
       conditions.push(sql<SqlBool>`d.key in (${metaSet})`);
     } else if (contentWhereVisible(viewer)) {
       // Nothing this viewer sees is catalog-only: the full set is the answer (one set, no OR).
-      conditions.push(sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full')})`);
+      conditions.push(sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full', ranges)})`);
     } else {
-      const fullSet = compileSet(dialect, root, 'full');
+      const fullSet = compileSet(dialect, root, 'full', ranges);
       // Without NOT the meta-only answer is inside the full one, so the full set alone drives the lookup.
       const driver = hasNot(root) ? compound('union', [fullSet, metaSet]) : fullSet;
       conditions.push(sql<SqlBool>`d.key in (${driver})`);
@@ -159,10 +213,11 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
   if (query.dateTo) conditions.push(sql<SqlBool>`d.date_key <= ${padDate(query.dateTo, '9')}`);
 
   const contentFlag = sql<number>`(case when ${content} then 1 else 0 end)`;
-  return { where: sql<SqlBool>`${sql.join(conditions, sql` and `)}`, content: contentFlag, score: scoreOf(dialect, root) };
+  return { where: sql<SqlBool>`${sql.join(conditions, sql` and `)}`, content: contentFlag, score: scoreOf(dialect, root, options.probe === true) };
 }
 
-function scoreOf(dialect: IndexDialect, root: QueryNode): RawBuilder<number> {
+function scoreOf(dialect: IndexDialect, root: QueryNode, rowProbes: boolean): RawBuilder<number> {
+  const metaProbe = rowProbes ? dialect.metaRowProbe : dialect.metaProbe;
   const terms = positiveTerms(root).slice(0, MAX_SCORED_TERMS);
   const parts: RawBuilder<number>[] = [];
   const probe = (test: Expression<SqlBool>, points: number) => parts.push(sql<number>`(case when ${test} then ${sql.lit(points)} else 0 end)`);
@@ -171,13 +226,13 @@ function scoreOf(dialect: IndexDialect, root: QueryNode): RawBuilder<number> {
     if (term.tokens.length === 0) continue;
     const fields = metaFieldsOf(term);
     if (fields.includes('title')) {
-      if (term.words.length > 0) probe(dialect.metaProbe(term, ['title'], 'word'), 50);
-      probe(dialect.metaProbe(term, ['title'], 'sub'), 30);
+      if (term.words.length > 0) probe(metaProbe(term, ['title'], 'word'), 50);
+      probe(metaProbe(term, ['title'], 'sub'), 30);
     }
     const others = fields.filter((f) => f !== 'title');
     if (others.length > 0) {
-      if (term.words.length > 0) probe(dialect.metaProbe(term, others, 'word'), 20);
-      probe(dialect.metaProbe(term, others, 'sub'), 10);
+      if (term.words.length > 0) probe(metaProbe(term, others, 'word'), 20);
+      probe(metaProbe(term, others, 'sub'), 10);
     }
   }
   return parts.length === 0 ? sql<number>`0` : sql<number>`(${sql.join(parts, sql` + `)})`;

@@ -4,16 +4,16 @@
  * answer is the same on SQLite and PostgreSQL and shows nothing the Viewer may not see.
  * Keeping the index fresh is indexer.ts's job; extraction is extraction.ts's.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Database, Executor } from '../../platform/db/database.js';
 import type { Organisations } from '../accounts/organisations.js';
 import type { Viewer } from '../accounts/viewer.js';
 import type { FeedRecord } from '../catalog/search-feed.js';
 import { RETENTION_LABELS, type Retention } from '../catalog/model.js';
 import { highlight, matchesAny, needlesOf, snippet } from './highlight.js';
-import { indexDialect } from './index-sql.js';
+import { DOC_KEY_SPACE, indexDialect } from './index-sql.js';
 import { EXACT_FACET_LIMIT, FACET_NAMES, type FacetBucket, type FacetName, type SearchHit, type SearchQuery, type SearchResult } from './model.js';
-import { compileQuery, orderBy } from './query-sql.js';
+import { compileQuery, orderBy, scoredSet } from './query-sql.js';
 import { describe, parseBox, parseQuery, positiveTerms, type QueryNode } from './query.js';
 import { segmentForSuggestion } from './tokenize.js';
 
@@ -27,7 +27,24 @@ export interface SearchDeps {
   database: Database;
   catalog: SearchCatalog;
   organisations: Organisations;
+  /** Tuning of estimates (tests make them small). */
+  estimate?: Partial<EstimateOptions>;
 }
+
+/**
+ * When the total is estimated instead of counted. The issue asks for exact counts up to
+ * 10,000 hits: a query is first evaluated on a sample of the index (the `sampleKeys`
+ * documents with the lowest keys, a uniform sample); only when that predicts more than
+ * `exactUpTo` hits is the answer approximate, and then the page of hits is still the true
+ * first page (rows visited in date order, each tested on its own) while the total and the
+ * facets come from the sample. Indexes with fewer than `from` keys are always counted.
+ */
+export interface EstimateOptions {
+  from: number;
+  sampleKeys: number;
+  exactUpTo: number;
+}
+const ESTIMATE_DEFAULTS: EstimateOptions = { from: 100_000, sampleKeys: 20_000, exactUpTo: 2 * EXACT_FACET_LIMIT };
 
 /** Pages of the hits read for snippets, at most, per answer. */
 const SNIPPET_PAGE_BUDGET = 400;
@@ -54,14 +71,31 @@ interface DocRow {
   score: number;
 }
 
-/** One row of the combined answer: 1 = a hit of the page (in order `ord`), 2 = a facet sample row, 3 = the total. */
+interface Answer {
+  page: DocRow[];
+  facets: FacetCounts;
+  total: number;
+  approximate: boolean;
+}
+
+/** Facet counts over a sample of the hits (all of them up to 10,000), and the sample's size. */
+interface FacetCounts {
+  sampleSize: number;
+  counts: Array<{ facet: FacetName | 'sample'; value: string; n: number }>;
+}
+
+/** One row of a combined answer: 1 = a hit of the page (in order `ord`), 2 = a facet count, 3 = the total. */
 interface AnswerRow extends DocRow {
   part: number;
   ord: number;
   total: number;
+  facet: string | null;
+  value: string | null;
 }
 
 const DOC_FIELDS = ['key', 'record_id', 'fonds_id', 'category_id', 'archival_code', 'title', 'responsible', 'doc_number', 'date', 'year', 'retention', 'openness', 'classification', 'file_count', 'thumb_file_id', 'agency_id', 'formats'] as const;
+/** The search_docs column of each facet (formats: the item's formats as `,pdf,tif,`, split after counting). */
+const FACET_COLUMNS: Record<FacetName, string> = { fonds: 'fonds_id', category: 'category_id', year: 'year', retention: 'retention', openness: 'openness', agency: 'agency_id', format: 'formats' };
 
 export function createSearchService(deps: SearchDeps) {
   const { database, catalog, organisations } = deps;
@@ -69,6 +103,8 @@ export function createSearchService(deps: SearchDeps) {
   const dialect = indexDialect(database.caps);
   const fieldsOf = (alias: string) => sql.join(DOC_FIELDS.map((f) => sql.ref(`${alias}.${f}`)));
   const nullFields = sql.join(DOC_FIELDS.map(() => sql`null`));
+  const facetFields = sql.join(Object.values(FACET_COLUMNS).map((c) => sql.ref(`s.${c}`)));
+  const estimate: EstimateOptions = { ...ESTIMATE_DEFAULTS, ...deps.estimate };
 
   async function count(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<number> {
     const c = compileQuery(dialect, viewer, root, query);
@@ -76,13 +112,27 @@ export function createSearchService(deps: SearchDeps) {
     return Number(row.rows[0]?.n ?? 0);
   }
 
+  /** `union all` parts counting the facets of the sample CTE `fs` (columns of search_docs) in the database: a few hundred rows come back, not 10,000. */
+  function facetParts(): RawBuilder<unknown> {
+    const parts = FACET_NAMES.map((f) => {
+      const column = sql.ref(`fs.${FACET_COLUMNS[f]}`);
+      return sql`union all select 2, 0, count(*), 0, 0, ${sql.lit(f)}, cast(${column} as text), ${nullFields} from fs where ${column} is not null group by ${column}`;
+    });
+    return sql.join([...parts, sql`union all select 2, 0, count(*), 0, 0, 'sample', '', ${nullFields} from fs`], sql` `);
+  }
+
+  function facetCountsOf(rows: readonly AnswerRow[]): FacetCounts {
+    const counts = rows.filter((r) => Number(r.part) === 2).map((r) => ({ facet: r.facet as FacetName | 'sample', value: r.value ?? '', n: Number(r.total) }));
+    return { sampleSize: counts.find((c) => c.facet === 'sample')?.n ?? 0, counts: counts.filter((c) => c.facet !== 'sample') };
+  }
+
   /**
-   * The page of hits, the total and the facet sample from one evaluation of the query:
+   * The page of hits, the total and the facet counts from one evaluation of the query:
    * the matching keys (with score and content flag) are materialised once and read three
-   * times. The facet sample is the first 10,000 hits in a fixed pseudo-random order (the
-   * same on both databases), so an estimate beyond that is not biased to the oldest.
+   * times. Facets are counted over the 10,000 hits with the lowest keys: keys are
+   * pseudo-random (indexer.ts), so beyond 10,000 hits that is a uniform sample.
    */
-  async function answer(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<{ page: DocRow[]; sample: DocRow[]; total: number }> {
+  async function exactAnswer(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<Answer> {
     const c = compileQuery(dialect, viewer, root, query);
     const order = orderBy(query.sort, root.kind !== 'all');
     const offset = (query.page - 1) * query.pageSize;
@@ -90,33 +140,72 @@ export function createSearchService(deps: SearchDeps) {
     const rows = (
       await sql<AnswerRow>`with m as materialized (select d.key, d.date_key, d.archival_code, ${c.content} as content, ${c.score} as score from search_docs as d where ${c.where}),
           pg as (select d.key, d.date_key, d.archival_code, d.content, d.score from m as d order by ${order} limit ${query.pageSize} offset ${offset}),
-          fs as (select d.key from m as d order by (d.key * 2654435761) % 1000003, d.key limit ${sampleSize})
-        select 1 as part, row_number() over (order by ${order}) as ord, 0 as total, d.content, d.score, ${fieldsOf('s')} from pg as d join search_docs as s on s.key = d.key
-        union all select 2, 0, 0, 0, 0, ${fieldsOf('s')} from fs join search_docs as s on s.key = fs.key
-        union all select 3, 0, (select count(*) from m), 0, 0, ${nullFields}`.execute(ex)
+          fs as materialized (select ${facetFields} from (select d.key from m as d order by d.key limit ${sampleSize}) as x join search_docs as s on s.key = x.key)
+        select 1 as part, row_number() over (order by ${order}) as ord, 0 as total, d.content, d.score, cast(null as text) as facet, cast(null as text) as value, ${fieldsOf('s')} from pg as d join search_docs as s on s.key = d.key
+        ${facetParts()}
+        union all select 3, 0, (select count(*) from m), 0, 0, null, null, ${nullFields}`.execute(ex)
     ).rows;
     const page = rows.filter((r) => Number(r.part) === 1).sort((a, b) => Number(a.ord) - Number(b.ord));
-    const sample = rows.filter((r) => Number(r.part) === 2);
-    return { page, sample, total: Number(rows.find((r) => Number(r.part) === 3)?.total ?? 0) };
+    return { page, facets: facetCountsOf(rows), total: Number(rows.find((r) => Number(r.part) === 3)?.total ?? 0), approximate: false };
   }
 
-  async function facetsOf(sample: readonly DocRow[], total: number): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
-    const approximate = total > sample.length;
-    const scale = approximate && sample.length > 0 ? total / sample.length : 1;
+  /** The exact answer, or for a query the sample predicts to hit more than `exactUpTo`, the estimated one. */
+  async function answer(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<Answer> {
+    // Keys are spread pseudo-randomly over 1 … DOC_KEY_SPACE (indexer.ts), so the documents
+    // with the `sampleKeys` lowest keys are a uniform sample, and the same one every time.
+    const edge = (await sql<{ key: number }>`select key from search_docs order by key limit 1 offset ${estimate.sampleKeys - 1}`.execute(ex)).rows[0];
+    if (!edge) return exactAnswer(ex, viewer, root, query);
+    const scale = DOC_KEY_SPACE / Number(edge.key);
+    if (estimate.sampleKeys * scale < estimate.from) return exactAnswer(ex, viewer, root, query);
+    const c = compileQuery(dialect, viewer, root, query, { ranges: [{ from: 1, to: Number(edge.key) }] });
+    const rows = (
+      await sql<AnswerRow>`with m as materialized (select d.key from search_docs as d where ${c.where}),
+          fs as materialized (select ${facetFields} from (select m.key from m order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)
+        select 0 as part, 0 as ord, 0 as total, 0 as content, 0 as score, cast(null as text) as facet, cast(null as text) as value, ${nullFields} where 1 = 0
+        ${facetParts()}
+        union all select 3, 0, (select count(*) from m), 0, 0, null, null, ${nullFields}`.execute(ex)
+    ).rows;
+    const predicted = Math.round(Number(rows.find((r) => Number(r.part) === 3)?.total ?? 0) * scale);
+    if (predicted <= estimate.exactUpTo) return exactAnswer(ex, viewer, root, query);
+    return { page: await probedPage(ex, viewer, root, query), facets: facetCountsOf(rows), total: predicted, approximate: true };
+  }
+
+  /**
+   * The true page of hits without evaluating the whole query: rows are visited in the
+   * sort's index order and each is tested on its own, so a query that hits many rows
+   * stops after a few. By relevance, the hits that score (a term in their metadata or
+   * 档号: a small set) come first, ranked; every other hit scores 0 and follows by date.
+   */
+  async function probedPage(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<DocRow[]> {
+    const c = compileQuery(dialect, viewer, root, query, { probe: true });
+    const offset = (query.page - 1) * query.pageSize;
+    const want = offset + query.pageSize;
+    const select = (score: RawBuilder<number>) => sql`select ${fieldsOf('d')}, ${c.content} as content, ${score} as score from search_docs as d`;
+    if (query.sort !== 'relevance' || root.kind === 'all') {
+      return (await sql<DocRow>`${select(sql`0`)} where ${c.where} order by ${orderBy(query.sort, false)} limit ${query.pageSize} offset ${offset}`.execute(ex)).rows;
+    }
+    const scored = scoredSet(dialect, root);
+    const top = (await sql<DocRow>`${select(c.score)} where d.key in (${scored}) and ${c.where} order by ${orderBy('relevance', true)} limit ${want}`.execute(ex)).rows;
+    if (top.length >= want) return top.slice(offset);
+    const rest = (
+      await sql<DocRow>`${select(sql`0`)} where d.key not in (${scored}) and ${c.where} order by ${orderBy('date-desc', false)} limit ${query.pageSize - Math.max(0, top.length - offset)} offset ${Math.max(0, offset - top.length)}`.execute(ex)
+    ).rows;
+    return [...top.slice(offset), ...rest];
+  }
+
+  async function facetsOf(sampled: FacetCounts, total: number): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
+    const approximate = total > sampled.sampleSize;
+    const scale = approximate && sampled.sampleSize > 0 ? total / sampled.sampleSize : 1;
     const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Map<string, number>()])) as Record<FacetName, Map<string, number>>;
-    const bump = (facet: FacetName, value: string | number | null) => {
-      if (value === null || value === '') return;
+    const bump = (facet: FacetName, value: string, n: number) => {
+      if (value === '') return;
       const m = counts[facet];
-      m.set(String(value), (m.get(String(value)) ?? 0) + 1);
+      m.set(value, (m.get(value) ?? 0) + n);
     };
-    for (const r of sample) {
-      bump('fonds', r.fonds_id);
-      bump('category', r.category_id);
-      bump('year', r.year);
-      bump('retention', r.retention);
-      bump('openness', r.openness);
-      bump('agency', r.agency_id);
-      for (const f of r.formats.split(',')) bump('format', f);
+    for (const c of sampled.counts) {
+      const facet = c.facet as FacetName;
+      if (facet === 'format') for (const f of c.value.split(',')) bump('format', f, c.n);
+      else bump(facet, c.value, c.n);
     }
     const labels = await labelsFor(counts);
     const facets = {} as Record<FacetName, FacetBucket[]>;
@@ -222,13 +311,13 @@ export function createSearchService(deps: SearchDeps) {
       const started = performance.now();
       const parsed = parseQuery(query.q, query.adv);
       const root = parsed.root;
-      const { page, sample, total, suggestions } = await dialect.read(db, async (ex) => {
+      const { page, facets: sampled, total, approximate: estimated, suggestions } = await dialect.read(db, async (ex) => {
         const a = await answer(ex, viewer, root, query);
         return { ...a, suggestions: a.total === 0 && root.kind !== 'all' ? await suggestionsFor(ex, viewer, root, query) : [] };
       });
-      const f = query.facets === '1' && total > 0 ? await facetsOf(sample, total) : null;
+      const f = query.facets === '1' && total > 0 ? await facetsOf(sampled, total) : null;
       const facets = f?.facets ?? (Object.fromEntries(FACET_NAMES.map((n) => [n, [] as FacetBucket[]])) as Record<FacetName, FacetBucket[]>);
-      const approximate = f?.approximate ?? false;
+      const approximate = estimated || (f?.approximate ?? false);
       const needles = needlesOf(positiveTerms(root).map((t) => t.display));
       const hits = await hitsOf(page, needles);
       return {
