@@ -93,4 +93,12 @@ export const searchMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // 档号 prefixes are looked up as a range in code-point order; PostgreSQL's default
+    // collation orders by locale (and ignores '-' and '·'), so the range needs a "C" index.
+    name: '2026-12-10-02-search-code-prefix',
+    async up(db, caps) {
+      if (caps.dialect === 'postgres') await sql`create index search_docs_code_key_c on search_docs (code_key collate "C")`.execute(db);
+    },
+  },
 ];

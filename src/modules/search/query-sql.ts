@@ -43,11 +43,17 @@ const searchesPages = (term: TermNode) => term.field === 'any' || term.field ===
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
-function codePrefixSet(prefix: string, ranges: KeyRanges | null): RawBuilder<unknown> {
-  return sql`select key as k from search_docs where code_key like ${`${escapeLike(prefix)}%`} escape '\\'${ranges ? sql` and ${inRanges('key', ranges)}` : sql``}`;
+/**
+ * Whether a normalised code starts with the prefix: a range of the code index (code-point
+ * order: SQLite's BINARY, PostgreSQL's "C" index of migration 02), then LIKE to be exact.
+ * LIKE alone cannot use an index on either database (case-insensitive / locale collation).
+ */
+function codePrefixTest(dialect: IndexDialect, column: string, prefix: string): RawBuilder<SqlBool> {
+  const ordered = dialect.kind === 'postgres' ? sql`(${sql.ref(column)} collate "C")` : sql.ref(column);
+  return sql<SqlBool>`${ordered} >= ${prefix} and ${ordered} < ${`${prefix}\u{10FFFF}`} and ${sql.ref(column)} like ${`${escapeLike(prefix)}%`} escape '\\'`;
 }
-function codePrefixProbe(prefix: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`d.code_key like ${`${escapeLike(prefix)}%`} escape '\\'`;
+function codePrefixSet(dialect: IndexDialect, prefix: string, ranges: KeyRanges | null): RawBuilder<unknown> {
+  return sql`select key as k from search_docs where ${codePrefixTest(dialect, 'code_key', prefix)}${ranges ? sql` and ${inRanges('key', ranges)}` : sql``}`;
 }
 
 // Compiling is synchronous, so one counter serves every statement in turn.
@@ -74,7 +80,7 @@ export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope,
       const fields = metaFieldsOf(node);
       if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub', ranges));
       if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node, ranges));
-      if (node.codePrefix !== null) parts.push(codePrefixSet(node.codePrefix, ranges));
+      if (node.codePrefix !== null) parts.push(codePrefixSet(dialect, node.codePrefix, ranges));
       return parts.length === 0 ? NONE : compound('union', parts);
     }
     case 'or':
@@ -100,7 +106,7 @@ export function compileProbe(dialect: IndexDialect, node: QueryNode, scope: Scop
       const fields = metaFieldsOf(node);
       if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaRowProbe(node, fields, 'sub'));
       if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageRowProbe(node));
-      if (node.codePrefix !== null) parts.push(codePrefixProbe(node.codePrefix));
+      if (node.codePrefix !== null) parts.push(codePrefixTest(dialect, 'd.code_key', node.codePrefix));
       return parts.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
     }
     case 'or':
@@ -121,7 +127,7 @@ export function scoredSet(dialect: IndexDialect, root: QueryNode): RawBuilder<un
   for (const term of positiveTerms(root).slice(0, MAX_SCORED_TERMS)) {
     const fields = metaFieldsOf(term);
     if (fields.length > 0 && term.tokens.length > 0) parts.push(dialect.metaSet(term, fields, 'sub'));
-    if (term.codePrefix !== null) parts.push(codePrefixSet(term.codePrefix, null));
+    if (term.codePrefix !== null) parts.push(codePrefixSet(dialect, term.codePrefix, null));
   }
   return parts.length === 0 ? NONE : compound('union', parts);
 }
@@ -222,7 +228,7 @@ function scoreOf(dialect: IndexDialect, root: QueryNode, rowProbes: boolean): Ra
   const parts: RawBuilder<number>[] = [];
   const probe = (test: Expression<SqlBool>, points: number) => parts.push(sql<number>`(case when ${test} then ${sql.lit(points)} else 0 end)`);
   for (const term of terms) {
-    if (term.codePrefix !== null) probe(sql<SqlBool>`d.code_key like ${`${escapeLike(term.codePrefix)}%`} escape '\\'`, 100);
+    if (term.codePrefix !== null) probe(codePrefixTest(dialect, 'd.code_key', term.codePrefix), 100);
     if (term.tokens.length === 0) continue;
     const fields = metaFieldsOf(term);
     if (fields.includes('title')) {

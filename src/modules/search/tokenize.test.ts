@@ -6,6 +6,10 @@ describe('tokenisation', () => {
     expect(substringTokens('数字档案馆')).toEqual(['数字', '字档', '档案', '案馆', '馆']);
   });
 
+  it('splits a run that starts with a Han character beyond the BMP like any other (found by the bench: such items were missed)', () => {
+    expect(substringTokens('𫮃不是督办。𠀀档案')).toEqual(['𫮃不', '不是', '是督', '督办', '办', '𠀀档', '档案', '案']);
+  });
+
   it('keeps other letters and digits as words, lower-cased, and drops punctuation', () => {
     expect(substringTokens(normalize('Z109-WS·2011年，ABC档案'))).toEqual(['z', '109', 'ws', '2011', '年', 'abc', '档案', '案']);
   });

@@ -64,6 +64,7 @@ export function normalizeWithOffsets(text: string): { text: string; offsets: num
 }
 
 const HAN = /\p{Script=Han}/u;
+const HAN_START = /^\p{Script=Han}/u;
 // Runs of Han characters, of other letters (with their marks), or of digits: ABC2023 is two words,
 // so either part finds it.
 const RUNS = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}])+|\p{N}+/gu;
@@ -76,7 +77,8 @@ export function substringTokens(normalized: string): string[] {
   const out: string[] = [];
   for (const match of normalized.matchAll(RUNS)) {
     const run = match[0];
-    if (!HAN.test(run[0] ?? '')) {
+    // The first code point, not code unit: a run may start with a Han character outside the BMP (𠀀, 𫮃).
+    if (!HAN_START.test(run)) {
       if (run.length <= MAX_TOKEN_LENGTH) out.push(run);
       continue;
     }
