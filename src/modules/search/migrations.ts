@@ -101,4 +101,22 @@ export const searchMigrations: Migration[] = [
       if (caps.dialect === 'postgres') await sql`create index search_docs_code_key_c on search_docs (code_key collate "C")`.execute(db);
     },
   },
+  {
+    // Document keys became pseudo-random (a hash of the record id; indexer.ts), which the
+    // search estimates rely on, and a tokenising fix changed some streams: the index is
+    // derived data, so it is emptied and every record queued; the scheduled index job
+    // rebuilds it within minutes (extracted text is kept and not extracted again).
+    name: '2026-12-10-03-search-rekey',
+    async up(db, caps) {
+      if (caps.dialect === 'sqlite') {
+        await sql`delete from search_meta_fts`.execute(db);
+        await sql`delete from search_page_fts`.execute(db);
+      }
+      await sql`delete from search_pages`.execute(db);
+      await sql`delete from search_docs`.execute(db);
+      // Milliseconds, as markDirty writes: the drain deletes marks not newer than what it read back.
+      const now = caps.dialect === 'postgres' ? sql`date_trunc('milliseconds', now())` : sql`${new Date().toISOString()}`;
+      await sql`insert into search_dirty (record_id, queued_at) select id, ${now} from records where id not in (select record_id from search_dirty)`.execute(db);
+    },
+  },
 ];

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../platform/db/test-support/databases.js';
+import { searchMigrations } from './migrations.js';
 import { SYSTEM_ACTOR } from '../accounts/service.js';
 import { createCatalogFixture, item, type CatalogFixture, type Session } from '../catalog/test-support/fixture.js';
 
@@ -244,6 +245,21 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     const res = await f.call(f.anonymous, 'GET', `/api/search?adv=${encodeURIComponent('{not json')}`);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('VALIDATION_FAILED');
+  });
+
+  // Last: it empties the index and rebuilds it.
+  it('rebuilds the index after the re-key migration: emptied, every record queued, the index job restores every answer', async () => {
+    const before = keysOf(await search(f.anonymous, { q: '分类监管' }));
+    expect(before).toContain('sanma');
+    const rekey = searchMigrations.find((m) => m.name === '2026-12-10-03-search-rekey');
+    await rekey?.up(f.t.app.database.db as unknown as Parameters<NonNullable<typeof rekey>["up"]>[0], f.t.app.database.caps);
+    expect((await search(f.anonymous, { q: "分类监管" })).total).toBe(0);
+    const queued = await f.t.app.database.db.selectFrom('search_dirty').select('record_id').execute();
+    expect(queued.map((q) => q.record_id).sort()).toEqual(Object.values(ids).sort());
+    await f.t.app.services.indexer.drain();
+    expect(keysOf(await search(f.anonymous, { q: '分类监管' }))).toEqual(before);
+    // The page text was kept, not extracted again.
+    expect(keysOf(await search(f.anonymous, { q: '台账' }))).toContain('sanma');
   });
 });
 
