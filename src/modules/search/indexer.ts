@@ -249,11 +249,15 @@ export function createIndexer(deps: IndexerDeps) {
       const dirty = await db.selectFrom('search_dirty').select(['record_id', 'queued_at']).orderBy('queued_at').limit(batch).execute();
       if (dirty.length === 0) return done;
       await indexRecords(dirty.map((d) => d.record_id));
-      await db.transaction().execute(async (tx) => {
-        for (const d of dirty) await tx.deleteFrom('search_dirty').where('record_id', '=', d.record_id).where('queued_at', '<=', d.queued_at).execute();
+      const cleared = await db.transaction().execute(async (tx) => {
+        let n = 0;
+        for (const d of dirty) n += Number((await tx.deleteFrom('search_dirty').where('record_id', '=', d.record_id).where('queued_at', '<=', d.queued_at).executeTakeFirst()).numDeletedRows);
+        return n;
       });
       done += dirty.length;
       options.onProgress?.(done);
+      // Every mark of the batch was made again while it ran: the next run takes them (never loop on them here).
+      if (cleared === 0) return done;
     }
   }
 
