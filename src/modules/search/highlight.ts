@@ -85,10 +85,7 @@ export function snippet(original: string, needles: readonly string[], width = 12
     if (i >= 0 && (at < 0 || i < at)) at = i;
   }
   if (at < 0 || original.length <= width * 3) return snippetOf(original, needles, width);
-  let from = Math.max(0, at - width);
-  let to = Math.min(original.length, at + 2 * width);
-  if (/[\udc00-\udfff]/.test(original[from] ?? '')) from--;
-  if (/[\ud800-\udbff]/.test(original[to - 1] ?? '')) to++;
+  const [from, to] = wholeCharacters(original, Math.max(0, at - width), Math.min(original.length, at + 2 * width));
   const inner = snippetOf(original.slice(from, to), needles, width);
   if (!inner) return snippetOf(original, needles, width);
   if (from > 0 && inner[0]?.text !== '…') inner.unshift({ text: '…', hit: false });
@@ -96,16 +93,18 @@ export function snippet(original: string, needles: readonly string[], width = 12
   return inner;
 }
 
+/** [from, to) widened so that no surrogate pair is cut in half. */
+function wholeCharacters(text: string, from: number, to: number): [number, number] {
+  return [/[\udc00-\udfff]/.test(text[from] ?? '') ? from - 1 : from, /[\ud800-\udbff]/.test(text[to - 1] ?? '') ? to + 1 : to];
+}
+
 function snippetOf(original: string, needles: readonly string[], width: number): Highlighted | null {
   const marks = ranges(original, needles);
   const first = marks[0];
   if (!first) return null;
-  let from = Math.max(0, first[0] - Math.floor(width / 3));
-  let to = Math.min(original.length, from + width);
-  from = Math.max(0, Math.min(from, to - width));
-  // Do not cut a surrogate pair in half.
-  if (/[\udc00-\udfff]/.test(original[from] ?? '')) from--;
-  if (/[\ud800-\udbff]/.test(original[to - 1] ?? '')) to++;
+  const start = Math.max(0, first[0] - Math.floor(width / 3));
+  const end = Math.min(original.length, start + width);
+  const [from, to] = wholeCharacters(original, Math.max(0, Math.min(start, end - width)), end);
   const body = segments(original, marks, from, to).map((s) => ({ text: s.text.replace(/\s+/g, ' '), hit: s.hit }));
   if (from > 0) body.unshift({ text: '…', hit: false });
   if (to < original.length) body.push({ text: '…', hit: false });

@@ -31,8 +31,11 @@ export const PAGE_SPAN = 2 ** PAGE_BITS;
 /** Document keys are 1 … DOC_KEY_SPACE, so page keys stay exact in a JavaScript number (< 2^53). */
 export const DOC_KEY_SPACE = 2 ** (53 - PAGE_BITS) - 1;
 
-/** Inclusive ranges of document keys: a set evaluated on them is the sample an estimate is made from. */
-export type KeyRanges = ReadonlyArray<{ from: number; to: number }>;
+/** An inclusive range of document keys: a set evaluated on it is the sample an estimate is made from. */
+export interface KeyRange {
+  from: number;
+  to: number;
+}
 
 /** Token streams of one field, joined by spaces (the wire form between tokenizer threads and writers). */
 export interface StreamPair {
@@ -57,13 +60,13 @@ export interface IndexDialect {
   /** Drops every page of the documents. */
   deletePages(tx: Executor, docKeys: readonly number[]): Promise<void>;
   /** `select … as k`: keys (within `ranges`, if given) of documents whose meta fields hold the term. */
-  metaSet(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word', ranges?: KeyRanges | null): RawBuilder<unknown>;
+  metaSet(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word', range?: KeyRange | null): RawBuilder<unknown>;
   /** Whether the row `d` (search_docs) holds the term in these meta fields: a set lookup, or the row's own vector (for scoring every hit). */
   metaProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
   /** The same test looking at the row `d` alone (for a few rows visited in order). */
   metaRowProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
   /** `select … as k`: keys (within `ranges`) of documents with a page holding the term (page text has no word stream). */
-  pageSet(term: TermNode, ranges?: KeyRanges | null): RawBuilder<unknown>;
+  pageSet(term: TermNode, range?: KeyRange | null): RawBuilder<unknown>;
   /** Whether a page of the row `d` holds the term, looking at that document's pages alone. */
   pageRowProbe(term: TermNode): RawBuilder<SqlBool>;
 }
@@ -92,21 +95,9 @@ function fts5MetaMatch(term: TermNode, fields: readonly MetaField[], mode: 'sub'
   if (body === null || fields.length === 0) return null;
   return `{${fields.map((f) => (mode === 'word' ? `${f}_w` : f)).join(' ')}} : (${body})`;
 }
-/** Disjoint sets as one (SQLite allows no parentheses around compound operands). */
-function unionAll(sets: ReadonlyArray<RawBuilder<unknown>>): RawBuilder<unknown> {
-  if (sets.length === 0) return NEVER;
-  return sql.join(
-    sets.map((s, i) => sql`select k from (${s}) as ${sql.raw(`r${i}`)}`),
-    sql` union all `,
-  );
-}
-/** `d.key` within the ranges, or `column` for another key column. */
-export function inRanges(column: string, ranges: KeyRanges, scale = 1): RawBuilder<SqlBool> {
-  if (ranges.length === 0) return sql<SqlBool>`1 = 0`;
-  return sql<SqlBool>`(${sql.join(
-    ranges.map((r) => sql`${sql.ref(column)} between ${r.from * scale} and ${r.to * scale + scale - 1}`),
-    sql` or `,
-  )})`;
+/** `column` (a document key, or a page key with scale PAGE_SPAN) within the range. */
+export function inRange(column: string, range: KeyRange, scale = 1): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} between ${range.from * scale} and ${range.to * scale + scale - 1}`;
 }
 
 const sqliteDialect: IndexDialect = {
@@ -141,12 +132,11 @@ const sqliteDialect: IndexDialect = {
       await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
     }
   },
-  metaSet(term, fields, mode, ranges) {
+  metaSet(term, fields, mode, range) {
     const match = fts5MetaMatch(term, fields, mode);
     if (match === null) return NEVER;
-    const one = sql`select rowid as k from search_meta_fts where search_meta_fts match ${match}`;
-    // FTS5 seeks its doclists to a rowid range given as one BETWEEN; several ranges are several lookups.
-    return ranges ? unionAll(ranges.map((r) => sql`${one} and rowid between ${r.from} and ${r.to}`)) : one;
+    // FTS5 seeks its doclists to a rowid range given as one BETWEEN.
+    return sql`select rowid as k from search_meta_fts where search_meta_fts match ${match}${range ? sql` and ${inRange('rowid', range)}` : sql``}`;
   },
   metaProbe(term, fields, mode) {
     return sql<SqlBool>`d.key in (${sqliteDialect.metaSet(term, fields, mode)})`;
@@ -155,9 +145,8 @@ const sqliteDialect: IndexDialect = {
     const match = fts5MetaMatch(term, fields, mode);
     return match === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`exists (select 1 from search_meta_fts where search_meta_fts match ${match} and rowid = d.key)`;
   },
-  pageSet(term, ranges) {
-    const one = sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`}`;
-    return ranges ? unionAll(ranges.map((r) => sql`${one} and rowid between ${r.from * PAGE_SPAN} and ${r.to * PAGE_SPAN + PAGE_SPAN - 1}`)) : one;
+  pageSet(term, range) {
+    return sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`}${range ? sql` and ${inRange('rowid', range, PAGE_SPAN)}` : sql``}`;
   },
   pageRowProbe(term) {
     return sql<SqlBool>`exists (select 1 from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`} and rowid between d.key * ${sql.lit(PAGE_SPAN)} and d.key * ${sql.lit(PAGE_SPAN)} + ${sql.lit(PAGE_SPAN - 1)})`;
@@ -237,12 +226,12 @@ const postgresDialect: IndexDialect = {
   async deletePages(tx, docKeys) {
     for (const part of chunks(docKeys, 500)) await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
   },
-  metaSet(term, fields, mode, ranges) {
+  metaSet(term, fields, mode, range) {
     if (fields.length === 0) return NEVER;
     const weights = pgWeights(fields);
     const query = mode === 'word' ? pgWords(term, weights) : pgPhrase(term, weights);
     if (query === null) return NEVER;
-    return sql`select key as k from search_docs where meta_v @@ ${query}::tsquery${ranges ? sql` and ${inRanges('key', ranges)}` : sql``}`;
+    return sql`select key as k from search_docs where meta_v @@ ${query}::tsquery${range ? sql` and ${inRange('key', range)}` : sql``}`;
   },
   metaRowProbe(term, fields, mode) {
     return postgresDialect.metaProbe(term, fields, mode);
@@ -253,8 +242,8 @@ const postgresDialect: IndexDialect = {
     // The vector is on the row itself: testing it beats building the set of every row that has the term.
     return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
   },
-  pageSet(term, ranges) {
-    return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${ranges ? sql` and ${inRanges('key', ranges, PAGE_SPAN)}` : sql``}`;
+  pageSet(term, range) {
+    return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${range ? sql` and ${inRange('key', range, PAGE_SPAN)}` : sql``}`;
   },
   pageRowProbe(term) {
     return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and p.text_v @@ ${pgPhrase(term, '')}::tsquery)`;

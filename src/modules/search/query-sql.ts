@@ -15,7 +15,7 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../accounts/viewer.js';
 import { contentWhereVisible, visibilitySql } from '../accounts/viewer.js';
-import { inRanges, META_FIELDS, type IndexDialect, type KeyRanges, type MetaField } from './index-sql.js';
+import { inRange, META_FIELDS, type IndexDialect, type KeyRange, type MetaField } from './index-sql.js';
 import type { SearchQuery, SearchSort } from './model.js';
 import { positiveTerms, type QueryNode, type TermNode } from './query.js';
 
@@ -52,8 +52,8 @@ function codePrefixTest(dialect: IndexDialect, column: string, prefix: string): 
   const ordered = dialect.kind === 'postgres' ? sql`(${sql.ref(column)} collate "C")` : sql.ref(column);
   return sql<SqlBool>`${ordered} >= ${prefix} and ${ordered} < ${`${prefix}\u{10FFFF}`} and ${sql.ref(column)} like ${`${escapeLike(prefix)}%`} escape '\\'`;
 }
-function codePrefixSet(dialect: IndexDialect, prefix: string, ranges: KeyRanges | null): RawBuilder<unknown> {
-  return sql`select key as k from search_docs where ${codePrefixTest(dialect, 'code_key', prefix)}${ranges ? sql` and ${inRanges('key', ranges)}` : sql``}`;
+function codePrefixSet(dialect: IndexDialect, prefix: string, range: KeyRange | null): RawBuilder<unknown> {
+  return sql`select key as k from search_docs where ${codePrefixTest(dialect, 'code_key', prefix)}${range ? sql` and ${inRange('key', range)}` : sql``}`;
 }
 
 // Compiling is synchronous, so one counter serves every statement in turn.
@@ -68,30 +68,30 @@ function compound(op: 'union' | 'intersect' | 'except', sets: RawBuilder<unknown
 }
 
 const NONE = sql`select 0 as k where 1 = 0`;
-const allSet = (ranges: KeyRanges | null) => (ranges ? sql`select key as k from search_docs where ${inRanges('key', ranges)}` : sql`select key as k from search_docs`);
+const allSet = (range: KeyRange | null) => (range ? sql`select key as k from search_docs where ${inRange('key', range)}` : sql`select key as k from search_docs`);
 
-/** The keys a query node matches, with page text (full) or without (meta); only keys within `ranges` if given (a sample). */
-export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope, ranges: KeyRanges | null = null): RawBuilder<unknown> {
+/** The keys a query node matches, with page text (full) or without (meta); only keys within `range` if given (a sample). */
+export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope, range: KeyRange | null = null): RawBuilder<unknown> {
   switch (node.kind) {
     case 'all':
-      return allSet(ranges);
+      return allSet(range);
     case 'term': {
       const parts: RawBuilder<unknown>[] = [];
       const fields = metaFieldsOf(node);
-      if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub', ranges));
-      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node, ranges));
-      if (node.codePrefix !== null) parts.push(codePrefixSet(dialect, node.codePrefix, ranges));
+      if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub', range));
+      if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node, range));
+      if (node.codePrefix !== null) parts.push(codePrefixSet(dialect, node.codePrefix, range));
       return parts.length === 0 ? NONE : compound('union', parts);
     }
     case 'or':
-      return compound('union', node.children.map((c) => compileSet(dialect, c, scope, ranges)));
+      return compound('union', node.children.map((c) => compileSet(dialect, c, scope, range)));
     case 'not':
-      return compound('except', [allSet(ranges), compileSet(dialect, node.child, scope, ranges)]);
+      return compound('except', [allSet(range), compileSet(dialect, node.child, scope, range)]);
     case 'and': {
       const positives = node.children.filter((c) => c.kind !== 'not');
       const negatives = node.children.flatMap((c) => (c.kind === 'not' ? [c.child] : []));
-      const base = positives.length === 0 ? allSet(ranges) : compound('intersect', positives.map((c) => compileSet(dialect, c, scope, ranges)));
-      return negatives.length === 0 ? base : compound('except', [base, ...negatives.map((c) => compileSet(dialect, c, scope, ranges))]);
+      const base = positives.length === 0 ? allSet(range) : compound('intersect', positives.map((c) => compileSet(dialect, c, scope, range)));
+      return negatives.length === 0 ? base : compound('except', [base, ...negatives.map((c) => compileSet(dialect, c, scope, range))]);
     }
   }
 }
@@ -168,8 +168,8 @@ function padDate(value: string, fill: '0' | '9'): string {
 
 /** The match, filters and score of one search, for `search_docs as d`. */
 export interface CompileOptions {
-  /** Evaluate the sets on these key ranges only (a sample for an estimate). */
-  ranges?: KeyRanges | null;
+  /** Evaluate the sets on this key range only (a sample for an estimate). */
+  range?: KeyRange | null;
   /** Test each row visited on its own instead of building the sets (few rows visited in an index's order). */
   probe?: boolean;
 }
@@ -178,10 +178,10 @@ export interface CompileOptions {
 export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryNode, query: SearchQuery, options: CompileOptions = {}, now = new Date()): CompiledQuery {
   // Subquery aliases restart per statement, so the same query compiles to the same SQL (snapshots).
   alias = 0;
-  const ranges = options.ranges ?? null;
+  const range = options.range ?? null;
   const { visible, content } = visibilitySql(viewer, DOC_COLUMNS, now);
   const conditions: Expression<SqlBool>[] = [visible];
-  if (ranges) conditions.push(inRanges('d.key', ranges));
+  if (range) conditions.push(inRange('d.key', range));
 
   if (root.kind !== 'all' && options.probe) {
     const meta = compileProbe(dialect, root, 'meta');
@@ -189,14 +189,14 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
     else if (contentWhereVisible(viewer)) conditions.push(compileProbe(dialect, root, 'full'));
     else conditions.push(sql<SqlBool>`((${content} and ${compileProbe(dialect, root, 'full')}) or (not ${content} and ${meta}))`);
   } else if (root.kind !== 'all') {
-    const metaSet = compileSet(dialect, root, 'meta', ranges);
+    const metaSet = compileSet(dialect, root, 'meta', range);
     if (!readsPages(root)) {
       conditions.push(sql<SqlBool>`d.key in (${metaSet})`);
     } else if (contentWhereVisible(viewer)) {
       // Nothing this viewer sees is catalog-only: the full set is the answer (one set, no OR).
-      conditions.push(sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full', ranges)})`);
+      conditions.push(sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full', range)})`);
     } else {
-      const fullSet = compileSet(dialect, root, 'full', ranges);
+      const fullSet = compileSet(dialect, root, 'full', range);
       // Without NOT the meta-only answer is inside the full one, so the full set alone drives the lookup.
       const driver = hasNot(root) ? compound('union', [fullSet, metaSet]) : fullSet;
       conditions.push(sql<SqlBool>`d.key in (${driver})`);

@@ -157,7 +157,7 @@ export function createSearchService(deps: SearchDeps) {
     if (!edge) return exactAnswer(ex, viewer, root, query);
     const scale = DOC_KEY_SPACE / Number(edge.key);
     if (estimate.sampleKeys * scale < estimate.from) return exactAnswer(ex, viewer, root, query);
-    const c = compileQuery(dialect, viewer, root, query, { ranges: [{ from: 1, to: Number(edge.key) }] });
+    const c = compileQuery(dialect, viewer, root, query, { range: { from: 1, to: Number(edge.key) } });
     const rows = (
       await sql<AnswerRow>`with m as materialized (select d.key from search_docs as d where ${c.where}),
           fs as materialized (select ${facetFields} from (select m.key from m order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)
