@@ -135,7 +135,7 @@ export function createFixity(deps: FixityDeps) {
     if (store.localPath) {
       const file = store.localPath(blob.sha256);
       try {
-        return await digestFile(file, stat.size, algorithms, { oneThreadPerFile: true });
+        return await digestFile(file, stat.size, algorithms, { oneThreadPerFile: true, direct: true });
       } catch (err) {
         if ((err as { code?: string }).code === 'ENOENT') return null;
         throw err;

@@ -46,6 +46,30 @@ describe('digestFile', () => {
     }
   });
 
+  it('reads past the page cache for a fixity audit (direct) with the same digests, of any size, and falls back where O_DIRECT is refused', async () => {
+    // os.tmpdir() is on the disk here; /dev/shm is tmpfs, which refuses O_DIRECT.
+    const roots = [os.tmpdir(), ...(await fs.stat('/dev/shm').then(() => ['/dev/shm'], () => []))];
+    for (const root of roots) {
+      const dir = await fs.mkdtemp(path.join(root, 'lantai-file-digest-'));
+      try {
+        const sizes = [0, 1, 511, 4095, 4097, 1 << 20, (1 << 20) + 3, 3 * (1 << 20) + 17];
+        const files = await Promise.all(
+          sizes.map(async (size, i) => {
+            const data = randomBytes(size);
+            const file = path.join(dir, `${i}.bin`);
+            await fs.writeFile(file, data);
+            return { file, data };
+          }),
+        );
+        const found = await Promise.all(files.map(({ file, data }) => digestFile(file, data.length, undefined, { direct: true })));
+        expect(found, root).toEqual(files.map(({ data }) => expected(data)));
+        await expect(digestFile(path.join(dir, 'gone.bin'), 10, undefined, { direct: true })).rejects.toMatchObject({ code: 'ENOENT' });
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('rejects with the file system error for a missing file, and keeps working after it', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lantai-file-digest-'));
     try {

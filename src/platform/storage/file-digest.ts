@@ -43,13 +43,14 @@ export interface FileDigests {
 /**
  * Digests a local file. `size`, when the caller knows it, saves a stat. With `algorithms`
  * (a fixity audit configured for one digest) small files skip the other, which comes back ''.
+ * `direct` reads the disk itself, past the page cache (a fixity audit; see the worker).
  */
-export async function digestFile(file: string, size?: number, algorithms?: ReadonlyArray<'sha256' | 'sm3'>, options: { oneThreadPerFile?: boolean } = {}): Promise<FileDigests> {
+export async function digestFile(file: string, size?: number, algorithms?: ReadonlyArray<'sha256' | 'sm3'>, options: { oneThreadPerFile?: boolean; direct?: boolean } = {}): Promise<FileDigests> {
   const bytes = size ?? (await fs.stat(file)).size;
   // A caller that digests as many files at once as there are cores (a fixity audit) does best
   // with one thread per file whatever its size: no bytes cross threads, every core hashes.
-  if (bytes <= SMALL_FILE_LIMIT || options.oneThreadPerFile) {
-    const answer = (await smallFilePool().run({ path: file, algorithms })) as DigestAnswer;
+  if (bytes <= SMALL_FILE_LIMIT || options.oneThreadPerFile || options.direct) {
+    const answer = (await smallFilePool().run({ path: file, algorithms, direct: options.direct })) as DigestAnswer;
     if ('error' in answer) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
     return answer;
   }
