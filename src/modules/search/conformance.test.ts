@@ -5,6 +5,7 @@
  * counts; and every substring query finds exactly what a brute-force scan of the corpus
  * finds.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { organisations } from '../accounts/organisations.js';
@@ -28,14 +29,31 @@ describe('the two index backends', () => {
     for (const dialect of ['sqlite', 'postgres'] as const) {
       const t = await createTestApp(dialect);
       apps[dialect] = t;
-      for (let i = 0; i < corpus.length; i += 500) {
-        await t.app.services.indexer.indexDocuments(corpus.slice(i, i + 500).map((it) => ({ record: it.record, pages: [{ fileId: `${it.record.id}-f1`, page: 1, text: it.text }] })));
-      }
+      const { indexer } = t.app.services;
+      const write = (from: number) => indexer.indexDocuments(corpus.slice(from, from + 500).map((it) => ({ record: it.record, pages: [{ fileId: `${it.record.id}-f1`, page: 1, text: it.text }] })));
+      // Two thirds written as a rebuild writes (SQLite: no merging meanwhile, one merge at the end), the rest as usual.
+      const end = await indexer.dialect.bulk(t.app.database.db);
+      await write(0);
+      await write(500);
+      await end();
+      for (let i = 1000; i < corpus.length; i += 500) await write(i);
     }
   }, 300_000);
   afterAll(async () => {
     await apps.sqlite?.close();
     await apps.postgres?.close();
+  });
+
+  it('restores FTS5 merging after a bulk write, and after one that never ended (a crash)', async () => {
+    const t = apps.sqlite;
+    if (!t) throw new Error('sqlite did not start');
+    const { db } = t.app.database;
+    const automerge = async () => (await sql<{ v: number }>`select v from search_page_fts_config where k = 'automerge'`.execute(db)).rows[0]?.v;
+    expect(await automerge()).toBe(4);
+    await sql`insert into search_page_fts (search_page_fts, rank) values ('automerge', 0)`.execute(db);
+    await t.app.services.indexer.dialect.settle(db);
+    expect(await automerge()).toBe(4);
+    expect((await run('sqlite', { q: '蓄洪' })).total).toBe(corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes('蓄洪'))).length);
   });
 
   const run = async (dialect: 'sqlite' | 'postgres', input: SearchQueryInput) => {

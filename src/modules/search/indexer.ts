@@ -18,6 +18,8 @@ export const INDEX_JOB = 'search.index';
 export const EXTRACT_JOB = 'search.extract';
 /** Pages longer than this are indexed as several chunks (PostgreSQL keeps 16,383 positions). */
 export const PAGE_CHARS = 8_000;
+/** Records written at once from which the index is written in bulk (index-sql.ts `bulk`). */
+export const BULK_FROM = 10_000;
 
 export interface IndexFeed {
   searchFeed(db: Executor, ids: readonly string[]): Promise<FeedRecord[]>;
@@ -244,6 +246,22 @@ export function createIndexer(deps: IndexerDeps) {
   async function drain(options: { batch?: number; signal?: AbortSignal; onProgress?: (done: number) => void } = {}): Promise<number> {
     const batch = options.batch ?? 500;
     let done = 0;
+    // A long list (a migration queued every record) is a rebuild: written in bulk.
+    const queued = Number((await db.selectFrom('search_dirty').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+    if (queued < BULK_FROM) {
+      await dialect.settle(db);
+      return drainBatches(batch, done, options);
+    }
+    const end = await dialect.bulk(db);
+    try {
+      done = await drainBatches(batch, done, options);
+    } finally {
+      await end();
+    }
+    return done;
+  }
+
+  async function drainBatches(batch: number, done: number, options: { signal?: AbortSignal; onProgress?: (done: number) => void }): Promise<number> {
     for (;;) {
       options.signal?.throwIfAborted();
       const dirty = await db.selectFrom('search_dirty').select(['record_id', 'queued_at']).orderBy('queued_at').limit(batch).execute();
@@ -272,16 +290,21 @@ export function createIndexer(deps: IndexerDeps) {
       const ids = await feed.recordIdsForIndex(db, { after, fondsId: options.fondsId, limit: batch });
       return ids.length === 0 ? null : { ids, ...(await loadRecords(ids)) };
     };
-    let current = await next(null);
-    let prepared = current ? await prepareDocuments(current.documents) : null;
-    while (current && prepared) {
-      options.signal?.throwIfAborted();
-      const following = await next(current.ids[current.ids.length - 1] ?? null);
-      const writing = writeDocuments(prepared, { replace: current.ids, extract: current.extract });
-      const preparing = following ? prepareDocuments(following.documents) : Promise.resolve(null);
-      indexed += (await writing).indexed;
-      options.onProgress?.(indexed, total);
-      [current, prepared] = [following, await preparing];
+    const end = total >= BULK_FROM ? await dialect.bulk(db) : null;
+    try {
+      let current = await next(null);
+      let prepared = current ? await prepareDocuments(current.documents) : null;
+      while (current && prepared) {
+        options.signal?.throwIfAborted();
+        const following = await next(current.ids[current.ids.length - 1] ?? null);
+        const writing = writeDocuments(prepared, { replace: current.ids, extract: current.extract });
+        const preparing = following ? prepareDocuments(following.documents) : Promise.resolve(null);
+        indexed += (await writing).indexed;
+        options.onProgress?.(indexed, total);
+        [current, prepared] = [following, await preparing];
+      }
+    } finally {
+      await end?.();
     }
     // Documents whose record is gone (none in normal operation: records are never deleted).
     let removed = 0;
