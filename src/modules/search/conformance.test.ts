@@ -70,6 +70,8 @@ describe('the two index backends', () => {
     { q: '备案 NOT 督办' },
     { q: 'J005-WS·2011' },
     { q: 'J002', sort: 'code' },
+    { q: 'J001' },
+    { q: 'J002', page: 2, pageSize: 20 },
     { q: '研究决定', sort: 'date-desc' },
     { q: '研究决定', sort: 'date-asc', page: 2 },
     { q: '', sort: 'code', page: 3 },

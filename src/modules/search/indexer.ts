@@ -208,6 +208,7 @@ export function createIndexer(deps: IndexerDeps) {
     const at = new Date().toISOString();
 
     return db.transaction().execute(async (tx) => {
+      await dialect.beginWrite(tx);
       const old: Array<{ key: number; record_id: string }> = [];
       for (let i = 0; i < replace.length; i += 500) old.push(...(await tx.selectFrom('search_docs').select(['key', 'record_id']).where('record_id', 'in', replace.slice(i, i + 500)).execute()));
       const oldKeys = old.map((o) => Number(o.key));

@@ -104,9 +104,10 @@ export function compileProbe(dialect: IndexDialect, node: QueryNode, scope: Scop
     case 'term': {
       const parts: RawBuilder<SqlBool>[] = [];
       const fields = metaFieldsOf(node);
+      // Cheapest first: the row's own 档号, then its metadata, then its pages.
+      if (node.codePrefix !== null) parts.push(codePrefixTest(dialect, 'd.code_key', node.codePrefix));
       if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaRowProbe(node, fields, 'sub'));
       if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageRowProbe(node));
-      if (node.codePrefix !== null) parts.push(codePrefixTest(dialect, 'd.code_key', node.codePrefix));
       return parts.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
     }
     case 'or':
@@ -122,15 +123,34 @@ export function compileProbe(dialect: IndexDialect, node: QueryNode, scope: Scop
  * The keys of documents that score above 0 (some scored term in their metadata or 档号):
  * by relevance they come before every other hit, which all score 0 and follow by date.
  */
-export function scoredSet(dialect: IndexDialect, root: QueryNode): RawBuilder<unknown> {
+export function scoredSet(dialect: IndexDialect, root: QueryNode, options: { codes?: boolean } = {}): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [];
   for (const term of positiveTerms(root).slice(0, MAX_SCORED_TERMS)) {
     const fields = metaFieldsOf(term);
     if (fields.length > 0 && term.tokens.length > 0) parts.push(dialect.metaSet(term, fields, 'sub'));
-    if (term.codePrefix !== null) parts.push(codePrefixSet(dialect, term.codePrefix, null));
+    if (term.codePrefix !== null && options.codes !== false) parts.push(codePrefixSet(dialect, term.codePrefix, null));
   }
   return parts.length === 0 ? NONE : compound('union', parts);
 }
+
+/**
+ * The 档号 prefix of a query whose only scored term has one (`J002`, `Z109-WS·2011`): a
+ * prefix may cover a large share of the holdings, and all its hits outside the term's
+ * metadata sets score exactly the prefix's 100 points, so they rank among themselves by
+ * date alone and need no scoring.
+ */
+export function soleCodePrefix(root: QueryNode): string | null {
+  const terms = positiveTerms(root);
+  return terms.length === 1 ? (terms[0]?.codePrefix ?? null) : null;
+}
+
+/** Whether the row `d`'s 档号 starts with the prefix (a range of the code index, then LIKE). */
+export function codePrefixCondition(dialect: IndexDialect, prefix: string): RawBuilder<SqlBool> {
+  return codePrefixTest(dialect, 'd.code_key', prefix);
+}
+
+/** Points a 档号 prefix match scores. */
+export const CODE_PREFIX_POINTS = 100;
 
 /** Whether any term of the query reaches page text (else the meta-only set is the whole answer). */
 function readsPages(node: QueryNode): boolean {
@@ -228,7 +248,7 @@ function scoreOf(dialect: IndexDialect, root: QueryNode, rowProbes: boolean): Ra
   const parts: RawBuilder<number>[] = [];
   const probe = (test: Expression<SqlBool>, points: number) => parts.push(sql<number>`(case when ${test} then ${sql.lit(points)} else 0 end)`);
   for (const term of terms) {
-    if (term.codePrefix !== null) probe(codePrefixTest(dialect, 'd.code_key', term.codePrefix), 100);
+    if (term.codePrefix !== null) probe(codePrefixTest(dialect, 'd.code_key', term.codePrefix), CODE_PREFIX_POINTS);
     if (term.tokens.length === 0) continue;
     const fields = metaFieldsOf(term);
     if (fields.includes('title')) {

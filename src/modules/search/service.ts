@@ -13,7 +13,7 @@ import { RETENTION_LABELS, type Retention } from '../catalog/model.js';
 import { highlight, matchesAny, needlesOf, snippet } from './highlight.js';
 import { DOC_KEY_SPACE, indexDialect } from './index-sql.js';
 import { EXACT_FACET_LIMIT, FACET_NAMES, type FacetBucket, type FacetName, type SearchHit, type SearchQuery, type SearchResult } from './model.js';
-import { compileQuery, orderBy, scoredSet } from './query-sql.js';
+import { CODE_PREFIX_POINTS, codePrefixCondition, compileQuery, orderBy, scoredSet, soleCodePrefix, type CompiledQuery } from './query-sql.js';
 import { describe, parseBox, parseQuery, positiveTerms, type QueryNode } from './query.js';
 import { segmentForSuggestion } from './tokenize.js';
 
@@ -45,6 +45,9 @@ export interface EstimateOptions {
   exactUpTo: number;
 }
 const ESTIMATE_DEFAULTS: EstimateOptions = { from: 100_000, sampleKeys: 20_000, exactUpTo: 2 * EXACT_FACET_LIMIT };
+
+/** How long the sample's edge key is kept (see sampleEdge). */
+const EDGE_KEPT_MS = 60_000;
 
 /** Pages of the hits read for snippets, at most, per answer. */
 const SNIPPET_PAGE_BUDGET = 400;
@@ -149,15 +152,31 @@ export function createSearchService(deps: SearchDeps) {
     return { page, facets: facetCountsOf(rows), total: Number(rows.find((r) => Number(r.part) === 3)?.total ?? 0), approximate: false };
   }
 
+  /**
+   * The key below which the sample lies. Reading it walks `sampleKeys` rows, so on a large
+   * index it is kept for a minute: any edge gives an unbiased estimate (the scale is the key
+   * space over the edge), a stale one only a sample slightly larger or smaller.
+   */
+  let edgeKept: { key: number; until: number } | null = null;
+  async function sampleEdge(ex: Executor): Promise<number | null> {
+    if (edgeKept && edgeKept.until > Date.now()) return edgeKept.key;
+    const row = (await sql<{ key: number }>`select key from search_docs order by key limit 1 offset ${estimate.sampleKeys - 1}`.execute(ex)).rows[0];
+    if (!row) return null;
+    const key = Number(row.key);
+    // Only a large index is worth keeping it for (a small one is counted exactly anyway, and grows).
+    if (estimate.sampleKeys * (DOC_KEY_SPACE / key) >= estimate.from) edgeKept = { key, until: Date.now() + EDGE_KEPT_MS };
+    return key;
+  }
+
   /** The exact answer, or for a query the sample predicts to hit more than `exactUpTo`, the estimated one. */
   async function answer(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<Answer> {
     // Keys are spread pseudo-randomly over 1 … DOC_KEY_SPACE (indexer.ts), so the documents
     // with the `sampleKeys` lowest keys are a uniform sample, and the same one every time.
-    const edge = (await sql<{ key: number }>`select key from search_docs order by key limit 1 offset ${estimate.sampleKeys - 1}`.execute(ex)).rows[0];
-    if (!edge) return exactAnswer(ex, viewer, root, query);
-    const scale = DOC_KEY_SPACE / Number(edge.key);
+    const edge = await sampleEdge(ex);
+    if (edge === null) return exactAnswer(ex, viewer, root, query);
+    const scale = DOC_KEY_SPACE / edge;
     if (estimate.sampleKeys * scale < estimate.from) return exactAnswer(ex, viewer, root, query);
-    const c = compileQuery(dialect, viewer, root, query, { range: { from: 1, to: Number(edge.key) } });
+    const c = compileQuery(dialect, viewer, root, query, { range: { from: 1, to: edge } });
     const rows = (
       await sql<AnswerRow>`with m as materialized (select d.key from search_docs as d where ${c.where}),
           fs as materialized (select ${facetFields} from (select m.key from m order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)
@@ -184,6 +203,8 @@ export function createSearchService(deps: SearchDeps) {
     if (query.sort !== 'relevance' || root.kind === 'all') {
       return (await sql<DocRow>`${select(sql`0`)} where ${c.where} order by ${orderBy(query.sort, false)} limit ${query.pageSize} offset ${offset}`.execute(ex)).rows;
     }
+    const prefix = soleCodePrefix(root);
+    if (prefix !== null) return codePrefixPage(ex, c, root, prefix, offset, want);
     const scored = scoredSet(dialect, root);
     const top = (await sql<DocRow>`${select(c.score)} where d.key in (${scored}) and ${c.where} order by ${orderBy('relevance', true)} limit ${want}`.execute(ex)).rows;
     if (top.length >= want) return top.slice(offset);
@@ -191,6 +212,28 @@ export function createSearchService(deps: SearchDeps) {
       await sql<DocRow>`${select(sql`0`)} where d.key not in (${scored}) and ${c.where} order by ${orderBy('date-desc', false)} limit ${query.pageSize - Math.max(0, top.length - offset)} offset ${Math.max(0, offset - top.length)}`.execute(ex)
     ).rows;
     return [...top.slice(offset), ...rest];
+  }
+
+  /**
+   * The relevance page of a query whose only scored term is a 档号 prefix: the hits in the
+   * term's metadata sets (few) are scored one by one; the prefix's other hits all score
+   * 100 and come in date order straight from the date index; the two lists merge by the
+   * relevance order, and hits scoring 0 follow by date.
+   */
+  async function codePrefixPage(ex: Executor, c: CompiledQuery, root: QueryNode, prefix: string, offset: number, want: number): Promise<DocRow[]> {
+    const select = (score: RawBuilder<number>) => sql`select ${fieldsOf('d')}, d.date_key, ${c.content} as content, ${score} as score from search_docs as d`;
+    const meta = scoredSet(dialect, root, { codes: false });
+    const inPrefix = codePrefixCondition(dialect, prefix);
+    type Ranked = DocRow & { date_key: string };
+    const scored = (await sql<Ranked>`${select(c.score)} where d.key in (${meta}) and ${c.where} order by ${orderBy('relevance', true)} limit ${want}`.execute(ex)).rows;
+    const coded = (await sql<Ranked>`${select(sql`${sql.lit(CODE_PREFIX_POINTS)}`)} where ${inPrefix} and d.key not in (${meta}) and ${c.where} order by ${orderBy('date-desc', false)} limit ${want}`.execute(ex)).rows;
+    const before = (a: Ranked, b: Ranked) => Number(b.score) - Number(a.score) || (a.date_key < b.date_key ? 1 : a.date_key > b.date_key ? -1 : 0) || Number(b.key) - Number(a.key);
+    const top = [...scored, ...coded].sort(before).slice(0, want);
+    if (top.length >= want) return top.slice(offset);
+    const rest = (
+      await sql<DocRow>`${select(sql`0`)} where (d.code_key is null or not (${inPrefix})) and d.key not in (${meta}) and ${c.where} order by ${orderBy('date-desc', false)} limit ${want - top.length}`.execute(ex)
+    ).rows;
+    return [...top, ...rest].slice(offset);
   }
 
   async function facetsOf(sampled: FacetCounts, total: number): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
