@@ -10,7 +10,7 @@
  *    recall of ours and the peer's against a brute-force scan of the corpus;
  *  - OCR throughput of the extraction pipeline against `tesseract` alone on the same pages.
  *
- *   npm run bench -- search [--items 1000000] [--backends sqlite,postgres] [--skip-peers] [--skip-ocr] [--keep]
+ *   npm run bench -- search [--items 1000000] [--backends sqlite,postgres] [--skip-peers] [--skip-ocr] [--skip-recall] [--keep]
  *
  * --keep leaves the built index in place (SQLite /var/tmp/lantai-bench/search-N.db, PostgreSQL database
  * lantai_bench_search_N) and, on the next run with the same --items, queries it without rebuilding
@@ -215,6 +215,10 @@ export default async function searchBench({ workDir, flags, log }: BenchContext)
     }
   }
 
+  if (flags.has('skip-recall')) {
+    if (!flags.has('skip-ocr')) rows.push(...(await ocrBench(workDir, log)));
+    return rows;
+  }
   log('brute-force scan for recall');
   const needles = cases.filter((c) => c.needle !== null).map((c) => c.needle as string);
   const truth = new Map(needles.map((n) => [n, new Set<string>()]));
