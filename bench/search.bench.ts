@@ -122,6 +122,8 @@ async function rawInsertRate(app: App, backend: string, workDir: string, sample:
   const started = performance.now();
   for (let i = 0; i < sample.length; i += BATCH) {
     await db.transaction().execute(async (tx) => {
+      // The pending-list size the indexer's bulk writes use (index-sql.ts), so the limit is like for like.
+      await sql`set local gin_pending_list_limit = '256MB'`.execute(tx);
       for (let j = i; j < Math.min(i + BATCH, sample.length); j += 100) {
         const values = [];
         for (let k = j; k < Math.min(j + 100, sample.length); k++) {
@@ -134,6 +136,7 @@ async function rawInsertRate(app: App, backend: string, workDir: string, sample:
       }
     });
   }
+  await sql`select gin_clean_pending_list('raw_tsv_meta'::regclass), gin_clean_pending_list('raw_tsv_text'::regclass)`.execute(db);
   const seconds = (performance.now() - started) / 1000;
   await sql`drop table raw_tsv`.execute(db);
   return sample.length / seconds;
