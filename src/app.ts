@@ -190,7 +190,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     // (and a scheduled one every five minutes catches a mark made as a drain finished).
     const indexer = createIndexer({ database, jobs, feed: catalog, canExtract });
     catalog.onRecordsChanged((tx, ids) => indexer.markDirty(tx, ids));
-    jobs.define(INDEX_JOB, (_payload, ctx) => indexer.drain({ signal: ctx.signal, onProgress: (done) => void ctx.progress({ done, unit: 'items', message: '更新检索索引' }) }), { concurrency: 1 });
+    jobs.define(INDEX_JOB, (_payload, ctx) => indexer.drain({ signal: ctx.signal, onProgress: (done) => void ctx.progress({ done, unit: 'items', message: '更新检索索引' }) }), { concurrency: 1, dedupe: 'pending' });
     jobs.schedule(INDEX_JOB, '*/5 * * * *');
     const extraction = createExtraction({ db: database.db, store: stores.primary, preservation, indexer, tmpDir: path.join(config.dataDir, 'tmp'), version: VERSION });
     jobs.define(EXTRACT_JOB, (payload: ExtractPayload, ctx) => extraction.run(payload, ctx), { concurrency: 2, maxAttempts: 3 });

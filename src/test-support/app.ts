@@ -26,7 +26,7 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
     LANTAI_PORT: '0',
     ...env,
   });
-  const app = await buildApp(config, { log: pino({ level: 'silent' }), webRoot: path.join(dir, 'no-web') });
+  const app = await buildApp(config, { log: pino({ level: process.env.LANTAI_TEST_LOG ?? 'silent' }), webRoot: path.join(dir, 'no-web') });
   return {
     app,
     dir,

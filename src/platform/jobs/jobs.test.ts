@@ -76,6 +76,52 @@ describe.each(DIALECTS)('job queue on %s', (dialect) => {
     expect(third.id).not.toBe(first.id);
   });
 
+  it('never fails an enqueue whose pending or running twin finishes meanwhile, and queues one again once a running twin has started', async () => {
+    const queue = createJobQueue();
+    let runs = 0;
+    queue.define('index', async () => {
+      runs += 1;
+    }, { dedupe: 'pending' });
+    const r = runner(queue, { autoStart: true, pollMs: 1 });
+    // Four writers marking work while the runner keeps claiming and finishing the job:
+    // the twin found by the insert can finish before it is read back.
+    const writers = [1, 2, 3, 4].map(async () => {
+      for (let i = 0; i < 100; i++) await database.db.transaction().execute((tx) => queue.enqueue(tx, 'index', {}, { dedupeKey: 'index' }));
+    });
+    await Promise.all(writers);
+    await r.stop();
+    await drain(runner(queue));
+    expect(runs).toBeGreaterThan(0);
+    // A running job let go of its key: whatever was marked after it started got a job of its own, which ran.
+    const left = await database.db.selectFrom('jobs').select(['status', 'dedupe_key']).where('status', '!=', 'succeeded').execute();
+    expect(left).toEqual([]);
+  });
+
+  it('lets a job that released its key on start be joined by one new pending twin, not more', async () => {
+    const queue = createJobQueue();
+    let release: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      queue.define('index', () => {
+        resolve();
+        return new Promise<void>((done) => (release = done));
+      }, { dedupe: 'pending' });
+    });
+    const enqueue = () => database.db.transaction().execute((tx) => queue.enqueue(tx, 'index', {}, { dedupeKey: 'index' }));
+    const first = await enqueue();
+    const r = runner(queue);
+    await r.tick();
+    await started;
+    const second = await enqueue();
+    const third = await enqueue();
+    expect(second.deduplicated).toBe(false);
+    expect(second.id).not.toBe(first.id);
+    expect(third).toEqual({ id: second.id, deduplicated: true });
+    release();
+    await r.idle();
+    expect((await queue.get(database.db, first.id)).status).toBe('succeeded');
+    expect((await queue.get(database.db, second.id)).status).toBe('pending');
+  });
+
   it('retries a failing job with back-off and then marks it failed with the last error', async () => {
     const queue = createJobQueue();
     let calls = 0;

@@ -57,11 +57,17 @@ export interface JobOptions {
   cpu?: boolean;
   /** Attempts before the job is marked failed (default 5). */
   maxAttempts?: number;
+  /**
+   * Which twins an enqueue with the same dedupe key joins: 'active' (default) pending and
+   * running ones; 'pending' only those not yet started, for jobs that drain a work list
+   * (what is marked after the job read the list needs a run of its own).
+   */
+  dedupe?: 'active' | 'pending';
 }
 
 export interface EnqueueOptions {
   runAt?: Date;
-  /** At most one pending or running job per key; a second enqueue returns the first. */
+  /** At most one pending (or, by the type's `dedupe`, running) job per key; a second enqueue returns the first. */
   dedupeKey?: string;
   priority?: number;
   maxAttempts?: number;

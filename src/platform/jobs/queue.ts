@@ -23,6 +23,8 @@ export interface JobDefinition {
   priority: number;
   cpu: boolean;
   maxAttempts: number;
+  /** 'pending': a job lets go of its dedupe key when it starts, so marks made while it runs queue one more. */
+  dedupe: 'active' | 'pending';
 }
 
 export interface ScheduleDefinition {
@@ -105,6 +107,7 @@ export function createJobQueue(): JobQueue {
         priority: options.priority ?? 0,
         cpu: options.cpu ?? false,
         maxAttempts: options.maxAttempts ?? 5,
+        dedupe: options.dedupe ?? 'active',
       });
     },
 
@@ -113,37 +116,42 @@ export function createJobQueue(): JobQueue {
       if (!def) throw platformErrors.JOB_TYPE_UNKNOWN({ type });
       const now = nowIso();
       const id = uuidv7();
-      const inserted = await tx
-        .insertInto('jobs')
-        .values({
-          id,
-          type,
-          payload: JSON.stringify(payload ?? null),
-          status: 'pending',
-          priority: options.priority ?? def.priority,
-          max_attempts: options.maxAttempts ?? def.maxAttempts,
-          run_at: (options.runAt ?? new Date()).toISOString(),
-          dedupe_key: options.dedupeKey ?? null,
-          lease_owner: null,
-          lease_expires_at: null,
-          progress: null,
-          result: null,
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-          finished_at: null,
-        })
-        .onConflict((oc) => oc.column('dedupe_key').where(sql.ref('status'), 'in', sql`('pending','running')`).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (inserted) return { id: inserted.id, deduplicated: false };
-      const existing = await tx
-        .selectFrom('jobs')
-        .select('id')
-        .where('dedupe_key', '=', options.dedupeKey ?? '')
-        .where('status', 'in', ['pending', 'running'])
-        .executeTakeFirstOrThrow();
-      return { id: existing.id, deduplicated: true };
+      // On PostgreSQL the twin the insert ran into can finish before the select reads it
+      // (each statement sees the latest commits): then the insert is tried again.
+      for (let attempt = 0; ; attempt++) {
+        const inserted = await tx
+          .insertInto('jobs')
+          .values({
+            id,
+            type,
+            payload: JSON.stringify(payload ?? null),
+            status: 'pending',
+            priority: options.priority ?? def.priority,
+            max_attempts: options.maxAttempts ?? def.maxAttempts,
+            run_at: (options.runAt ?? new Date()).toISOString(),
+            dedupe_key: options.dedupeKey ?? null,
+            lease_owner: null,
+            lease_expires_at: null,
+            progress: null,
+            result: null,
+            last_error: null,
+            created_at: now,
+            updated_at: now,
+            finished_at: null,
+          })
+          .onConflict((oc) => oc.column('dedupe_key').where(sql.ref('status'), 'in', sql`('pending','running')`).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (inserted) return { id: inserted.id, deduplicated: false };
+        const existing = await tx
+          .selectFrom('jobs')
+          .select('id')
+          .where('dedupe_key', '=', options.dedupeKey ?? '')
+          .where('status', 'in', ['pending', 'running'])
+          .executeTakeFirst();
+        if (existing) return { id: existing.id, deduplicated: true };
+        if (attempt >= 20) throw new Error(`job ${type}: dedupe key ${options.dedupeKey} neither free nor held`);
+      }
     },
 
     schedule(name, cron, payload = null) {

@@ -111,6 +111,11 @@ export function startRunner(options: RunnerOptions): Runner {
           .execute();
         return null;
       }
+      // A job that drains a work list lets go of its key: marks made from now on queue a run of their own.
+      if (claimed.dedupe_key !== null && !claimed.dedupe_key.includes('#') && queue.definitions().get(claimed.type)?.dedupe === 'pending') {
+        claimed.dedupe_key = `${claimed.dedupe_key}#${claimed.id}`;
+        await tx.updateTable('jobs').set({ dedupe_key: claimed.dedupe_key }).where('id', '=', claimed.id).execute();
+      }
       return claimed;
     });
   }
