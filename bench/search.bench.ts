@@ -92,7 +92,7 @@ async function openApp(workDir: string, backend: string, keep: number | null): P
   return { app, drop };
 }
 
-/** Raw insert of pre-tokenised streams into a bare FTS5 table / GIN-indexed tsvector table. */
+/** Raw insert of pre-tokenised streams into a bare FTS5 table / a tsvector table, its GIN indexes built after. */
 async function rawInsertRate(app: App, backend: string, workDir: string, sample: readonly CorpusItem[]): Promise<number> {
   const tokens = await tokenizeBatch({ metas: sample.map((s) => ({ title: s.record.title, resp: s.record.responsible, docno: s.record.docNumber ?? '', other: '' })), pages: sample.map((s) => s.text) });
   const join = (p: StreamPair) => `${p.sub} ${p.words}`;
@@ -116,14 +116,11 @@ async function rawInsertRate(app: App, backend: string, workDir: string, sample:
     return sample.length / seconds;
   }
   const { db } = app.database;
+  // As the indexer's bulk write into an empty index: rows into a bare table, then each GIN index built once.
   await sql`create table raw_tsv (key bigint primary key, meta tsvector, text tsvector)`.execute(db);
-  await sql`create index raw_tsv_meta on raw_tsv using gin (meta)`.execute(db);
-  await sql`create index raw_tsv_text on raw_tsv using gin (text)`.execute(db);
   const started = performance.now();
   for (let i = 0; i < sample.length; i += BATCH) {
     await db.transaction().execute(async (tx) => {
-      // The pending-list size the indexer's bulk writes use (index-sql.ts), so the limit is like for like.
-      await sql`set local gin_pending_list_limit = '256MB'`.execute(tx);
       for (let j = i; j < Math.min(i + BATCH, sample.length); j += 100) {
         const values = [];
         for (let k = j; k < Math.min(j + 100, sample.length); k++) {
@@ -136,7 +133,12 @@ async function rawInsertRate(app: App, backend: string, workDir: string, sample:
       }
     });
   }
-  await sql`select gin_clean_pending_list('raw_tsv_meta'::regclass), gin_clean_pending_list('raw_tsv_text'::regclass)`.execute(db);
+  for (const column of ['meta', 'text']) {
+    await db.transaction().execute(async (tx) => {
+      await sql`set local maintenance_work_mem = '1GB'`.execute(tx);
+      await sql`create index ${sql.raw(`raw_tsv_${column}`)} on raw_tsv using gin (${sql.ref(column)})`.execute(tx);
+    });
+  }
   const seconds = (performance.now() - started) / 1000;
   await sql`drop table raw_tsv`.execute(db);
   return sample.length / seconds;
@@ -165,12 +167,14 @@ export default async function searchBench({ workDir, flags, log }: BenchContext)
         const raw = await rawInsertRate(app, backend, workDir, sample);
         log(`${backend}: indexing ${items} items`);
         const started = performance.now();
-        // As `lantai search reindex` writes: in bulk (SQLite: FTS5 merges once, at the end, inside the build time).
-        const endBulk = await indexer.dialect.bulk(app.database.db);
-        let sampleRate = 0;
-        let pending: Promise<unknown> = indexer.indexDocuments(documentsOf(sample));
-        await pending;
-        sampleRate = sampleSize / ((performance.now() - started) / 1000);
+        // As `lantai search reindex` writes: in bulk (SQLite: FTS5 merges once, at the end; PostgreSQL:
+        // GIN indexes built once, at the end), both inside the times. The sample is a bulk write of its own.
+        const endSample = await indexer.dialect.bulk(app.database.db, sampleSize);
+        await indexer.indexDocuments(documentsOf(sample));
+        await endSample();
+        const sampleRate = sampleSize / ((performance.now() - started) / 1000);
+        const endBulk = await indexer.dialect.bulk(app.database.db, items - sampleSize);
+        let pending: Promise<unknown> = Promise.resolve();
         // As `lantai search reindex` does: generating and tokenising the next batch overlaps writing the last one.
         for (let n = sampleSize; n < items; n += BATCH) {
           const batch = Array.from({ length: Math.min(BATCH, items - n) }, (_, i) => corpusItem(vocabulary, n + i));
@@ -182,10 +186,10 @@ export default async function searchBench({ workDir, flags, log }: BenchContext)
         await pending;
         const merging = performance.now();
         await endBulk();
-        log(`${backend}: final merge ${((performance.now() - merging) / 1000).toFixed(1)} s`);
+        log(`${backend}: final merge / index build ${((performance.now() - merging) / 1000).toFixed(1)} s`);
         const buildSeconds = (performance.now() - started) / 1000;
         if (backend === 'postgres') await sql`analyze`.execute(app.database.db);
-        rows.push({ benchmark: `${backend}: index ${sampleSize} items (tokenise + write)`, figure: sampleRate, unit: 'items/s', limit: raw, target: { atLeastPercent: 50 }, note: 'limit = raw insert of the same pre-tokenised streams into a bare table' });
+        rows.push({ benchmark: `${backend}: index ${sampleSize} items (tokenise + write)`, figure: sampleRate, unit: 'items/s', limit: raw, target: { atLeastPercent: 50 }, note: backend === 'sqlite' ? 'limit = raw insert of the same pre-tokenised streams into a bare FTS5 table' : 'limit = raw insert of the same pre-tokenised streams into a bare tsvector table, then its GIN indexes built' });
         rows.push({ benchmark: `${backend}: full build of ${items} items`, figure: buildSeconds / 60, unit: 'min', limit: 30, target: { atMostPercent: 100 }, note: `${Math.round(items / buildSeconds)} items/s incl. generating the corpus` });
       }
 

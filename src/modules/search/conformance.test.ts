@@ -31,8 +31,9 @@ describe('the two index backends', () => {
       apps[dialect] = t;
       const { indexer } = t.app.services;
       const write = (from: number) => indexer.indexDocuments(corpus.slice(from, from + 500).map((it) => ({ record: it.record, pages: [{ fileId: `${it.record.id}-f1`, page: 1, text: it.text }] })));
-      // Two thirds written as a rebuild writes (SQLite: no merging meanwhile, one merge at the end), the rest as usual.
-      const end = await indexer.dialect.bulk(t.app.database.db);
+      // Two thirds written as a rebuild of an empty index writes (SQLite: no merging meanwhile,
+      // one merge at the end; PostgreSQL: GIN indexes dropped, built once at the end), the rest as usual.
+      const end = await indexer.dialect.bulk(t.app.database.db, 1000);
       await write(0);
       await write(500);
       await end();
@@ -54,6 +55,20 @@ describe('the two index backends', () => {
     await t.app.services.indexer.dialect.settle(db);
     expect(await automerge()).toBe(4);
     expect((await run('sqlite', { q: '蓄洪' })).total).toBe(corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes('蓄洪'))).length);
+  });
+
+  it('builds PostgreSQL’s GIN indexes after a bulk write that dropped them never ended (a crash), and answers the same meanwhile', async () => {
+    const t = apps.postgres;
+    if (!t) throw new Error('postgres did not start');
+    const { db } = t.app.database;
+    const gins = async () => (await sql<{ relname: string }>`select relname from pg_class where relname in ('search_docs_meta_v', 'search_pages_text_v') order by relname`.execute(db)).rows.map((r) => r.relname);
+    expect(await gins()).toEqual(['search_docs_meta_v', 'search_pages_text_v']);
+    const truth = corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes('蓄洪'))).length;
+    await sql`drop index search_pages_text_v`.execute(db);
+    expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
+    await t.app.services.indexer.dialect.settle(db);
+    expect(await gins()).toEqual(['search_docs_meta_v', 'search_pages_text_v']);
+    expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
   });
 
   const run = async (dialect: 'sqlite' | 'postgres', input: SearchQueryInput) => {

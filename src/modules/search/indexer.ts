@@ -253,7 +253,7 @@ export function createIndexer(deps: IndexerDeps) {
       await dialect.settle(db);
       return drainBatches(batch, done, options);
     }
-    const end = await dialect.bulk(db);
+    const end = await dialect.bulk(db, queued);
     try {
       done = await drainBatches(batch, done, options);
     } finally {
@@ -291,7 +291,7 @@ export function createIndexer(deps: IndexerDeps) {
       const ids = await feed.recordIdsForIndex(db, { after, fondsId: options.fondsId, limit: batch });
       return ids.length === 0 ? null : { ids, ...(await loadRecords(ids)) };
     };
-    const end = total >= BULK_FROM ? await dialect.bulk(db) : null;
+    const end = total >= BULK_FROM ? await dialect.bulk(db, total) : null;
     try {
       let current = await next(null);
       let prepared = current ? await prepareDocuments(current.documents) : null;

@@ -62,9 +62,15 @@ let alias = 0;
 function operand(set: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`select k from (${set}) as ${sql.raw(`s${++alias}`)}`;
 }
+/**
+ * Sets are only ever read through IN / NOT IN or as operands of INTERSECT / EXCEPT, which
+ * ignore duplicates, so a union keeps them (UNION ALL): a distinct UNION made SQLite sort
+ * each term's keys (90,000 per term of 防汛 抗旱 at 1,000,000 items) before intersecting them
+ * (63 → 43 ms).
+ */
 function compound(op: 'union' | 'intersect' | 'except', sets: RawBuilder<unknown>[]): RawBuilder<unknown> {
   if (sets.length === 1) return sets[0] as RawBuilder<unknown>;
-  return sql.join(sets.map(operand), sql.raw(` ${op} `));
+  return sql.join(sets.map(operand), sql.raw(op === 'union' ? ' union all ' : ` ${op} `));
 }
 
 const NONE = sql`select 0 as k where 1 = 0`;

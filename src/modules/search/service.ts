@@ -86,7 +86,7 @@ export function createSearchService(deps: SearchDeps) {
   const fieldsOf = docFields;
   const probedPage = createProbedPage(dialect);
   const nullFields = sql.join(DOC_FIELDS.map(() => sql`null`));
-  const facetFields = sql.join(Object.values(FACET_COLUMNS).map((c) => sql.ref(`s.${c}`)));
+  const facetFields = (table: string) => sql.join(Object.values(FACET_COLUMNS).map((c) => sql.ref(`${table}.${c}`)));
   const estimate: EstimateOptions = { ...ESTIMATE_DEFAULTS, ...deps.estimate };
 
   async function count(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<number> {
@@ -95,24 +95,40 @@ export function createSearchService(deps: SearchDeps) {
     return Number(row.rows[0]?.n ?? 0);
   }
 
-  /** `union all` parts counting the facets of the sample CTE `fs` (columns of search_docs) in the database: a few hundred rows come back, not 10,000. */
+  /**
+   * `union all` parts collecting the facet values of the sample CTE `fs` (columns of
+   * search_docs), one row per facet: the values joined by U+001F, counted here. Seven
+   * GROUP BYs over the CTE cost SQLite a sort each (13 ms of a 28 ms query at 6,000 hits);
+   * one pass per facet that only concatenates does not.
+   */
+  const VALUE_SEPARATOR = '\u001f';
+  const joined = (column: RawBuilder<unknown>) =>
+    dialect.kind === 'postgres' ? sql`string_agg(cast(${column} as text), chr(31))` : sql`group_concat(cast(${column} as text), char(31))`;
   function facetParts(): RawBuilder<unknown> {
-    const parts = FACET_NAMES.map((f) => {
-      const column = sql.ref(`fs.${FACET_COLUMNS[f]}`);
-      return sql`union all select 2, 0, count(*), 0, 0, ${sql.lit(f)}, cast(${column} as text), ${nullFields} from fs where ${column} is not null group by ${column}`;
-    });
+    const parts = FACET_NAMES.map((f) => sql`union all select 2, 0, 0, 0, 0, ${sql.lit(f)}, ${joined(sql.ref(`fs.${FACET_COLUMNS[f]}`))}, ${nullFields} from fs`);
     return sql.join([...parts, sql`union all select 2, 0, count(*), 0, 0, 'sample', '', ${nullFields} from fs`], sql` `);
   }
 
   function facetCountsOf(rows: readonly AnswerRow[]): FacetCounts {
-    const counts = rows.filter((r) => Number(r.part) === 2).map((r) => ({ facet: r.facet as FacetName | 'sample', value: r.value ?? '', n: Number(r.total) }));
-    return { sampleSize: counts.find((c) => c.facet === 'sample')?.n ?? 0, counts: counts.filter((c) => c.facet !== 'sample') };
+    const counts: FacetCounts['counts'] = [];
+    let sampleSize = 0;
+    for (const r of rows) {
+      if (Number(r.part) !== 2) continue;
+      if (r.facet === 'sample') {
+        sampleSize = Number(r.total);
+        continue;
+      }
+      const tally = new Map<string, number>();
+      for (const value of (r.value ?? '').split(VALUE_SEPARATOR)) if (value !== '') tally.set(value, (tally.get(value) ?? 0) + 1);
+      for (const [value, n] of tally) counts.push({ facet: r.facet as FacetName, value, n });
+    }
+    return { sampleSize, counts };
   }
 
   /**
    * The page of hits, the total and the facet counts from one evaluation of the query:
-   * the matching keys (with score and content flag) are materialised once and read three
-   * times. Facets are counted over the 10,000 hits with the lowest keys: keys are
+   * the matching rows (key, score, content flag and facet columns) are materialised once
+   * and read three times. Facets are counted over the 10,000 hits with the lowest keys: keys are
    * pseudo-random (indexer.ts), so beyond 10,000 hits that is a uniform sample.
    */
   async function exactAnswer(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<Answer> {
@@ -121,9 +137,9 @@ export function createSearchService(deps: SearchDeps) {
     const offset = (query.page - 1) * query.pageSize;
     const sampleSize = query.facets === '1' ? EXACT_FACET_LIMIT : 0;
     const rows = (
-      await sql<AnswerRow>`with m as materialized (select d.key, d.date_key, d.archival_code, ${c.content} as content, ${c.score} as score from search_docs as d where ${c.where}),
+      await sql<AnswerRow>`with m as materialized (select d.key, d.date_key, d.archival_code, ${c.content} as content, ${c.score} as score, ${facetFields('d')} from search_docs as d where ${c.where}),
           pg as (select d.key, d.date_key, d.archival_code, d.content, d.score from m as d order by ${order} limit ${query.pageSize} offset ${offset}),
-          fs as materialized (select ${facetFields} from (select d.key from m as d order by d.key limit ${sampleSize}) as x join search_docs as s on s.key = x.key)
+          fs as materialized (select ${facetFields('d')} from m as d order by d.key limit ${sampleSize})
         select 1 as part, row_number() over (order by ${order}) as ord, 0 as total, d.content, d.score, cast(null as text) as facet, cast(null as text) as value, ${fieldsOf('s')} from pg as d join search_docs as s on s.key = d.key
         ${facetParts()}
         union all select 3, 0, (select count(*) from m), 0, 0, null, null, ${nullFields}`.execute(ex)
@@ -159,7 +175,7 @@ export function createSearchService(deps: SearchDeps) {
     const c = compileQuery(dialect, viewer, root, query, { range: { from: 1, to: edge } });
     const rows = (
       await sql<AnswerRow>`with m as materialized (select d.key from search_docs as d where ${c.where}),
-          fs as materialized (select ${facetFields} from (select m.key from m order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)
+          fs as materialized (select ${facetFields('s')} from (select m.key from m order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)
         select 0 as part, 0 as ord, 0 as total, 0 as content, 0 as score, cast(null as text) as facet, cast(null as text) as value, ${nullFields} where 1 = 0
         ${facetParts()}
         union all select 3, 0, (select count(*) from m), 0, 0, null, null, ${nullFields}`.execute(ex)
