@@ -57,7 +57,7 @@ describe('the two index backends', () => {
     expect((await run('sqlite', { q: '蓄洪' })).total).toBe(corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes('蓄洪'))).length);
   });
 
-  it('builds PostgreSQL’s GIN indexes after a bulk write that dropped them never ended (a crash), and answers the same meanwhile', async () => {
+  it('builds PostgreSQL’s GIN indexes after a bulk write that dropped them never ended (a crash) or once the outermost of nested ones ends, and answers the same meanwhile', async () => {
     const t = apps.postgres;
     if (!t) throw new Error('postgres did not start');
     const { db } = t.app.database;
@@ -67,6 +67,16 @@ describe('the two index backends', () => {
     await sql`drop index search_pages_text_v`.execute(db);
     expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
     await t.app.services.indexer.dialect.settle(db);
+    expect(await gins()).toEqual(['search_docs_meta_v', 'search_pages_text_v']);
+    expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
+    // A bulk write larger than the index drops both; one nested in it ends without building them, the outer one builds them.
+    const outer = await t.app.services.indexer.dialect.bulk(db, corpus.length * 10);
+    expect(await gins()).toEqual([]);
+    const inner = await t.app.services.indexer.dialect.bulk(db, corpus.length * 10);
+    await inner();
+    expect(await gins()).toEqual([]);
+    expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
+    await outer();
     expect(await gins()).toEqual(['search_docs_meta_v', 'search_pages_text_v']);
     expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
   });

@@ -298,7 +298,8 @@ const postgresDialect: IndexDialect = {
       ended = true;
       bulkWrites -= 1;
       if (bulkWrites === 0) await buildGin(db);
-      await sql`select gin_clean_pending_list(${sql.raw(`'${GIN_INDEXES[0].name}'::regclass`)}), gin_clean_pending_list(${sql.raw(`'${GIN_INDEXES[1].name}'::regclass`)})`.execute(db);
+      // Whichever of them exist (an outer bulk write of this process may still have them dropped).
+      await sql`select gin_clean_pending_list(c.oid) from pg_class as c where c.relkind = 'i' and c.relname in (${sql.join(GIN_INDEXES.map((g) => g.name))})`.execute(db);
     };
   },
   async settle(db) {
