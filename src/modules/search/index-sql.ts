@@ -124,6 +124,18 @@ const MERGE_STEP_PAGES = 16_000;
 /** Bulk writes in progress in this process. */
 let bulkWrites = 0;
 
+/** The end of one bulk write: runs once, and `last` only when no other bulk write of this process is still going. */
+function bulkEnd(last: () => Promise<void>, always: () => Promise<void> = async () => undefined): () => Promise<void> {
+  let ended = false;
+  return async () => {
+    if (ended) return;
+    ended = true;
+    bulkWrites -= 1;
+    if (bulkWrites === 0) await last();
+    await always();
+  };
+}
+
 async function ftsCommand(db: Executor, table: (typeof FTS_TABLES)[number], command: string, value: number): Promise<void> {
   await sql`insert into ${sql.table(table)} (${sql.ref(table)}, rank) values (${command}, ${sql.lit(value)})`.execute(db);
 }
@@ -198,13 +210,7 @@ const sqliteDialect: IndexDialect = {
   async bulk(db) {
     bulkWrites += 1;
     for (const table of FTS_TABLES) await ftsCommand(db, table, 'automerge', 0);
-    let ended = false;
-    return async () => {
-      if (ended) return;
-      ended = true;
-      bulkWrites -= 1;
-      if (bulkWrites === 0) await mergeAll(db);
-    };
+    return bulkEnd(() => mergeAll(db));
   },
   beginWrite: async () => undefined,
   async settle(db) {
@@ -289,18 +295,17 @@ const postgresDialect: IndexDialect = {
    */
   async bulk(db, expected) {
     bulkWrites += 1;
-    const held = Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n ?? 0);
-    const rebuild = bulkWrites === 1 && held < expected;
-    if (rebuild) await sql`drop index if exists ${sql.raw(GIN_INDEXES.map((g) => g.name).join(', '))}`.execute(db);
-    let ended = false;
-    return async () => {
-      if (ended) return;
-      ended = true;
-      bulkWrites -= 1;
-      if (bulkWrites === 0) await buildGin(db);
+    if (bulkWrites === 1) {
+      const held = Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n ?? 0);
+      if (held < expected) await sql`drop index if exists ${sql.raw(GIN_INDEXES.map((g) => g.name).join(', '))}`.execute(db);
+    }
+    return bulkEnd(
+      () => buildGin(db),
       // Whichever of them exist (an outer bulk write of this process may still have them dropped).
-      await sql`select gin_clean_pending_list(c.oid) from pg_class as c where c.relkind = 'i' and c.relname in (${sql.join(GIN_INDEXES.map((g) => g.name))})`.execute(db);
-    };
+      async () => {
+        await sql`select gin_clean_pending_list(c.oid) from pg_class as c where c.relkind = 'i' and c.relname in (${sql.join(GIN_INDEXES.map((g) => g.name))})`.execute(db);
+      },
+    );
   },
   async settle(db) {
     if (bulkWrites === 0) await buildGin(db);
