@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { organisations } from '../accounts/organisations.js';
 import { anonymousViewer } from '../accounts/viewer.js';
+import { PAGE_PARTITIONS } from './index-sql.js';
 import { searchQuerySchema, type SearchQueryInput } from './model.js';
 import { createSearchService } from './service.js';
 import { corpusItem, loadVocabulary, PLANTED, type CorpusItem } from './test-support/corpus.js';
@@ -61,23 +62,38 @@ describe('the two index backends', () => {
     const t = apps.postgres;
     if (!t) throw new Error('postgres did not start');
     const { db } = t.app.database;
-    const gins = async () => (await sql<{ relname: string }>`select relname from pg_class where relname in ('search_docs_meta_v', 'search_pages_text_v') order by relname`.execute(db)).rows.map((r) => r.relname);
-    expect(await gins()).toEqual(['search_docs_meta_v', 'search_pages_text_v']);
+    // The valid GIN indexes, and the partitions' indexes attached to the pages' one.
+    const gins = async () => {
+      const valid = (await sql<{ relname: string }>`select c.relname from pg_class as c join pg_index as i on i.indexrelid = c.oid where c.relname in ('search_docs_meta_v', 'search_pages_text_v') and i.indisvalid order by c.relname`.execute(db)).rows.map((r) => r.relname);
+      const parts = (await sql<{ n: number }>`select count(*) as n from pg_inherits as h join pg_class as c on c.oid = h.inhparent where c.relname = 'search_pages_text_v'`.execute(db)).rows[0]?.n;
+      return [...valid, `${Number(parts)} partitions`];
+    };
+    const built = ['search_docs_meta_v', 'search_pages_text_v', `${PAGE_PARTITIONS} partitions`];
+    expect(await gins()).toEqual(built);
     const truth = corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes('蓄洪'))).length;
     await sql`drop index search_pages_text_v`.execute(db);
     expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
     await t.app.services.indexer.dialect.settle(db);
-    expect(await gins()).toEqual(['search_docs_meta_v', 'search_pages_text_v']);
+    expect(await gins()).toEqual(built);
+    // A build interrupted after some partitions: the parent is left invalid with one partition's index attached.
+    await sql`drop index search_pages_text_v`.execute(db);
+    await sql`create index search_pages_text_v on only search_pages using gin (text_v)`.execute(db);
+    await sql`create index search_pages_p1_text_v on search_pages_p1 using gin (text_v)`.execute(db);
+    await sql`alter index search_pages_text_v attach partition search_pages_p1_text_v`.execute(db);
+    expect(await gins()).toEqual(['search_docs_meta_v', '1 partitions']);
+    expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
+    await t.app.services.indexer.dialect.settle(db);
+    expect(await gins()).toEqual(built);
     expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
     // A bulk write larger than the index drops both; one nested in it ends without building them, the outer one builds them.
     const outer = await t.app.services.indexer.dialect.bulk(db, corpus.length * 10);
-    expect(await gins()).toEqual([]);
+    expect(await gins()).toEqual(['0 partitions']);
     const inner = await t.app.services.indexer.dialect.bulk(db, corpus.length * 10);
     await inner();
-    expect(await gins()).toEqual([]);
+    expect(await gins()).toEqual(['0 partitions']);
     expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
     await outer();
-    expect(await gins()).toEqual(['search_docs_meta_v', 'search_pages_text_v']);
+    expect(await gins()).toEqual(built);
     expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
   });
 
