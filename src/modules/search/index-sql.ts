@@ -42,6 +42,8 @@ export interface KeyRange {
 export interface StreamPair {
   sub: string;
   words: string;
+  /** PostgreSQL: the tsvector literal of these streams, when the tokenizer threads made it (pgVector). */
+  vector?: string;
 }
 export type MetaStreams = Record<MetaField, StreamPair>;
 
@@ -50,8 +52,8 @@ export interface IndexDialect {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs a search's reads with the planner settings the index needs (PostgreSQL: in one read-only transaction). */
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
-  /** Columns of a search_docs row that carry its streams (PostgreSQL's meta_v), written with the row. */
-  metaColumns(streams: MetaStreams): { meta_v?: RawBuilder<string> };
+  /** Columns of a search_docs row that carry its streams (PostgreSQL's meta_v, from `vector` when the tokenizer threads made it), written with the row. */
+  metaColumns(streams: MetaStreams, vector?: string): { meta_v?: RawBuilder<string> };
   /** Writes the full-text part kept outside search_docs (SQLite's FTS5 table), after the rows exist. */
   writeMeta(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */
@@ -227,23 +229,36 @@ const sqliteDialect: IndexDialect = {
 // ---------------------------------------------------------------------------
 // PostgreSQL tsvector
 
-/** A tsvector literal of one field's streams: bigrams at consecutive positions, words as `~word` at the field's first. */
+/**
+ * A tsvector literal of one field's streams: bigrams at consecutive positions, words as
+ * `~word` at the field's first. Built on the tokenizer threads for a rebuild (about a
+ * millisecond per 1,000-token page, which on the writing thread held a rebuild back).
+ */
 export function pgVector(pairs: ReadonlyArray<{ pair: StreamPair; base: number; weight: string }>): string {
-  const positions = new Map<string, string[]>();
-  const add = (lexeme: string, pos: number, weight: string) => {
-    const at = `${Math.min(pos, PG_MAX_POSITION)}${weight === 'D' ? '' : weight}`;
-    const list = positions.get(lexeme);
-    if (!list) positions.set(lexeme, [at]);
-    else if (list.length < 256) list.push(at);
+  // Each lexeme's positions as the literal's text, and how many (PostgreSQL keeps 256).
+  const positions = new Map<string, string>();
+  const counts = new Map<string, number>();
+  const add = (lexeme: string, at: string) => {
+    const had = positions.get(lexeme);
+    if (had === undefined) {
+      positions.set(lexeme, at);
+      counts.set(lexeme, 1);
+      return;
+    }
+    const n = counts.get(lexeme) ?? 0;
+    if (n >= 256) return;
+    positions.set(lexeme, `${had},${at}`);
+    counts.set(lexeme, n + 1);
   };
   for (const { pair, base, weight } of pairs) {
+    const w = weight === 'D' ? '' : weight;
     let pos = base;
-    if (pair.sub !== '') for (const token of pair.sub.split(' ')) add(token, ++pos, weight);
-    if (pair.words !== '') for (const word of pair.words.split(' ')) add(`~${word}`, base + 1, weight);
+    if (pair.sub !== '') for (const token of pair.sub.split(' ')) add(token, `${Math.min(++pos, PG_MAX_POSITION)}${w}`);
+    if (pair.words !== '') for (const word of pair.words.split(' ')) add(`~${word}`, `${base + 1}${w}`);
   }
-  let out = '';
-  for (const [lexeme, at] of positions) out += `'${lexeme}':${at.join(',')} `;
-  return out;
+  const out: string[] = [];
+  for (const [lexeme, at] of positions) out.push(`'${lexeme}':${at}`);
+  return out.join(' ');
 }
 
 export function pgMetaVector(streams: MetaStreams): string {
@@ -373,7 +388,7 @@ const postgresDialect: IndexDialect = {
         await sql`set local jit = off`.execute(tx);
         return fn(tx);
       }),
-  metaColumns: (streams) => ({ meta_v: sql<string>`${pgMetaVector(streams)}::tsvector` }),
+  metaColumns: (streams, vector) => ({ meta_v: sql<string>`${vector ?? pgMetaVector(streams)}::tsvector` }),
   async writeMeta() {
     // meta_v is written with the search_docs row.
   },
@@ -382,7 +397,7 @@ const postgresDialect: IndexDialect = {
   },
   async writePages(tx, rows) {
     for (const part of chunks(rows, 100)) {
-      const values = part.map((r) => sql`(${r.key}::bigint, ${r.docKey}::bigint, ${r.fileId}, ${r.page}::integer, ${r.text}, ${pgVector([{ pair: r.streams, base: 0, weight: 'D' }])}::tsvector)`);
+      const values = part.map((r) => sql`(${r.key}::bigint, ${r.docKey}::bigint, ${r.fileId}, ${r.page}::integer, ${r.text}, ${r.streams.vector ?? pgVector([{ pair: r.streams, base: 0, weight: 'D' }])}::tsvector)`);
       await sql`insert into search_pages (key, doc_key, file_id, page, text, text_v) values ${sql.join(values)}`.execute(tx);
     }
   },

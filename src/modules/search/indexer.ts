@@ -13,6 +13,7 @@ import type { FeedRecord } from '../catalog/search-feed.js';
 import { DOC_KEY_SPACE, indexDialect, PAGE_SPAN, type IndexDialect, type MetaField, type MetaStreams, type StreamPair } from './index-sql.js';
 import { tokenizeBatch } from './tokenize-pool.js';
 import { normalize } from './tokenize.js';
+import type { TokenizeAnswer } from './tokenize-worker.js';
 
 export const INDEX_JOB = 'search.index';
 export const EXTRACT_JOB = 'search.extract';
@@ -44,7 +45,7 @@ export interface IndexDocument {
 interface PreparedDocuments {
   records: FeedRecord[];
   docPages: Array<Array<{ fileId: string; page: number; text: string }>>;
-  tokens: { metas: MetaStreams[]; pages: StreamPair[] };
+  tokens: TokenizeAnswer;
 }
 
 export interface IndexerDeps {
@@ -197,7 +198,7 @@ export function createIndexer(deps: IndexerDeps) {
     const records = documents.map((d) => d.record);
     const docPages = documents.map((d) => d.pages.flatMap((p) => chunkPage(p.text).map((text) => ({ fileId: p.fileId, page: p.page, text }))));
     const metas = records.map((r): Record<MetaField, string> => ({ title: r.title, resp: r.responsible, docno: r.docNumber ?? '', other: r.other }));
-    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text) });
+    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: dialect.kind === 'postgres' });
     return { records, docPages, tokens };
   }
 
@@ -225,7 +226,7 @@ export function createIndexer(deps: IndexerDeps) {
           .insertInto('search_docs')
           .values(order.slice(i, i + 100).map((j) => {
             const r = records[j] as FeedRecord;
-            return { key: keyOf.get(r.id) as number, ...docRow(r, at), ...dialect.metaColumns(tokens.metas[j] as MetaStreams) };
+            return { key: keyOf.get(r.id) as number, ...docRow(r, at), ...dialect.metaColumns(tokens.metas[j] as MetaStreams, tokens.metaVectors?.[j]) };
           }))
           .execute();
       }

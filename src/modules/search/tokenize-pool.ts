@@ -42,10 +42,12 @@ export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer>
     const metas = task.metas.slice(i * metaStep, (i + 1) * metaStep);
     const pages = task.pages.slice(i * pageStep, (i + 1) * pageStep);
     if (metas.length === 0 && pages.length === 0) continue;
-    runs.push(tokenizerPool().run({ metas, pages }) as Promise<TokenizeAnswer>);
+    runs.push(tokenizerPool().run({ metas, pages, vectors: task.vectors }) as Promise<TokenizeAnswer>);
   }
   const answers = await Promise.all(runs);
-  return { metas: answers.flatMap((a) => a.metas), pages: answers.flatMap((a) => a.pages) };
+  const joined: TokenizeAnswer = { metas: answers.flatMap((a) => a.metas), pages: answers.flatMap((a) => a.pages) };
+  if (task.vectors) joined.metaVectors = answers.flatMap((a) => a.metaVectors ?? []);
+  return joined;
 }
 
 /** Stops the tokenizer threads (tests and shutdown); the next batch starts them again. */

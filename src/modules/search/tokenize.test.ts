@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalize, normalizeWithOffsets, substringTokens, tokenizeField, wordTokens } from './tokenize.js';
+import { pgVector, type StreamPair } from './index-sql.js';
+import tokenize from './tokenize-worker.js';
 
 describe('tokenisation', () => {
   it('turns a run of Han characters into its bigrams and its last character', () => {
@@ -35,5 +37,24 @@ describe('tokenisation', () => {
   it('drops runs of letters and digits too long to be words', () => {
     expect(substringTokens('a'.repeat(65))).toEqual([]);
     expect(substringTokens('a'.repeat(64))).toEqual(['a'.repeat(64)]);
+  });
+});
+
+describe('PostgreSQL vector literals', () => {
+  it('puts bigrams at consecutive positions from the field base, words at its first, with the field weight', () => {
+    expect(pgVector([{ pair: { sub: '档案 案馆 档案', words: '档案馆' }, base: 4000, weight: 'B' }])).toBe("'档案':4001B,4003B '案馆':4002B '~档案馆':4001B");
+    expect(pgVector([{ pair: { sub: '档案', words: '' }, base: 0, weight: 'D' }])).toBe("'档案':1");
+  });
+
+  it('keeps at most 256 positions of a lexeme, as PostgreSQL does', () => {
+    const literal = pgVector([{ pair: { sub: Array(300).fill('档案').join(' '), words: '' }, base: 0, weight: 'D' }]);
+    expect(literal.split(',')).toHaveLength(256);
+  });
+
+  it('is made on the tokenizer threads when asked, the same as on the writing thread', () => {
+    const answer = tokenize({ metas: [{ title: '关于数字档案馆建设的通知', resp: '市档案局', docno: '', other: '' }], pages: ['数字档案馆建设'], vectors: true });
+    expect(answer.pages[0]?.vector).toBe(pgVector([{ pair: answer.pages[0] as StreamPair, base: 0, weight: 'D' }]));
+    expect(answer.metaVectors?.[0]).toContain("'~档案馆':1A");
+    expect(tokenize({ metas: [], pages: ['数字档案馆建设'] }).pages[0]?.vector).toBeUndefined();
   });
 });
