@@ -185,7 +185,7 @@ export function createSearchService(deps: SearchDeps) {
     return { page: await probedPage(ex, viewer, root, query), facets: facetCountsOf(rows), total: predicted, approximate: true };
   }
 
-  async function facetsOf(sampled: FacetCounts, total: number): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
+  async function facetsOf(sampled: FacetCounts, total: number, lists: Promise<Lists>): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
     const approximate = total > sampled.sampleSize;
     const scale = approximate && sampled.sampleSize > 0 ? total / sampled.sampleSize : 1;
     const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Map<string, number>()])) as Record<FacetName, Map<string, number>>;
@@ -199,7 +199,7 @@ export function createSearchService(deps: SearchDeps) {
       if (facet === 'format') for (const f of c.value.split(',')) bump('format', f, c.n);
       else bump(facet, c.value, c.n);
     }
-    const labels = await labelsFor(counts);
+    const labels = await labelsFor(counts, await lists);
     const facets = {} as Record<FacetName, FacetBucket[]>;
     for (const name of FACET_NAMES) {
       const buckets = [...counts[name]].map(([value, n]) => ({ value, label: labels[name](value), count: Math.round(n * scale) }));
@@ -209,13 +209,25 @@ export function createSearchService(deps: SearchDeps) {
     return { approximate, facets };
   }
 
-  async function labelsFor(counts: Record<FacetName, Map<string, number>>): Promise<Record<FacetName, (v: string) => string>> {
-    const fonds = new Map((await catalog.listFonds(db)).map((f) => [f.id, `${f.code} ${f.name}`]));
-    const categories = new Map((await catalog.listCategories(db)).map((c) => [c.id, `${c.code} ${c.name}`]));
+  /** The fonds and categories, by id (read once per search, for facet labels and hits). */
+  interface Lists {
+    fonds: Map<string, { code: string; name: string }>;
+    categories: Map<string, { code: string; name: string }>;
+  }
+  async function listsOf(): Promise<Lists> {
+    const [fonds, categories] = await Promise.all([catalog.listFonds(db), catalog.listCategories(db)]);
+    return { fonds: new Map(fonds.map((f) => [f.id, f])), categories: new Map(categories.map((c) => [c.id, c])) };
+  }
+
+  async function labelsFor(counts: Record<FacetName, Map<string, number>>, lists: Lists): Promise<Record<FacetName, (v: string) => string>> {
+    const label = (m: Map<string, { code: string; name: string }>, v: string) => {
+      const e = m.get(v);
+      return e ? `${e.code} ${e.name}` : v;
+    };
     const agencies = await organisations.find(db, [...counts.agency.keys()]);
     return {
-      fonds: (v) => fonds.get(v) ?? v,
-      category: (v) => categories.get(v) ?? v,
+      fonds: (v) => label(lists.fonds, v),
+      category: (v) => label(lists.categories, v),
       year: (v) => v,
       retention: (v) => RETENTION_LABELS[v as Retention]?.zh ?? v,
       openness: (v) => v,
@@ -224,10 +236,9 @@ export function createSearchService(deps: SearchDeps) {
     };
   }
 
-  async function hitsOf(rows: readonly DocRow[], needles: readonly string[]): Promise<SearchHit[]> {
+  async function hitsOf(rows: readonly DocRow[], needles: readonly string[], lists: () => Promise<Lists>): Promise<SearchHit[]> {
     if (rows.length === 0) return [];
-    const fonds = new Map((await catalog.listFonds(db)).map((f) => [f.id, f]));
-    const categories = new Map((await catalog.listCategories(db)).map((c) => [c.id, c]));
+    const { fonds, categories } = await lists();
     const contentRows = rows.filter((r) => Number(r.content) === 1);
     const feed = new Map((await catalog.searchFeed(db, contentRows.map((r) => r.record_id))).map((f) => [f.id, f]));
     const snippets = new Map<number, SearchHit['snippets']>();
@@ -307,11 +318,14 @@ export function createSearchService(deps: SearchDeps) {
         const a = await answer(ex, viewer, root, query);
         return { ...a, suggestions: a.total === 0 && root.kind !== 'all' ? await suggestionsFor(ex, viewer, root, query) : [] };
       });
-      const f = query.facets === '1' && total > 0 ? await facetsOf(sampled, total) : null;
+      // Read once, when first needed (an empty answer needs neither facet labels nor hits).
+      let lists: Promise<Lists> | null = null;
+      const once = () => (lists ??= listsOf());
+      const f = query.facets === '1' && total > 0 ? await facetsOf(sampled, total, once()) : null;
       const facets = f?.facets ?? (Object.fromEntries(FACET_NAMES.map((n) => [n, [] as FacetBucket[]])) as Record<FacetName, FacetBucket[]>);
       const approximate = estimated || (f?.approximate ?? false);
       const needles = needlesOf(positiveTerms(root).map((t) => t.display));
-      const hits = await hitsOf(page, needles);
+      const hits = await hitsOf(page, needles, once);
       return {
         total,
         approximate,
