@@ -423,8 +423,13 @@ const postgresDialect: IndexDialect = {
   pageSet(term, range) {
     return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${range ? sql` and ${inRange('key', range, PAGE_SPAN)}` : sql``}`;
   },
+  /**
+   * `offset 0` keeps the probe per row: without it PostgreSQL may turn the EXISTS into a
+   * hashed subplan, reading every page holding the term (100,000 pages for 督办 at
+   * 1,000,000 items: 1.1 s) to answer for the few hundred rows visited (61 ms).
+   */
   pageRowProbe(term) {
-    return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and p.text_v @@ ${pgPhrase(term, '')}::tsquery)`;
+    return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and p.text_v @@ ${pgPhrase(term, '')}::tsquery offset 0)`;
   },
 };
 
