@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
-import { createPgPages } from './index-sql.js';
+import { createPgPages } from './pg-gin.js';
 
 type MigrationDb = Parameters<Migration['up']>[0];
 
