@@ -273,6 +273,10 @@ function pgPhrase(term: TermNode, weights: string): string {
   if (term.prefix) return `'${term.tokens[0] ?? ''}':*${weights}`;
   return term.tokens.map((t) => `'${t}'${weights === '' ? '' : `:${weights}`}`).join(' <-> ');
 }
+/** Every token of the term, anywhere (the phrase's candidates). */
+function pgAll(term: TermNode): string {
+  return term.tokens.map((t) => `'${t}'`).join(' & ');
+}
 function pgWords(term: TermNode, weights: string): string | null {
   return term.words.length === 0 ? null : term.words.map((w) => `'~${w}'${weights === '' ? '' : `:${weights}`}`).join(' & ');
 }
@@ -360,8 +364,17 @@ const postgresDialect: IndexDialect = {
     // The vector is on the row itself: testing it beats building the set of every row that has the term.
     return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
   },
+  /**
+   * A phrase is found in two steps: the GIN index's pages holding every token (which needs
+   * no recheck: no positions, no weights), narrowed to the range, and only then each
+   * page's positions read. In one step PostgreSQL rechecks the phrase on every page the
+   * index returns, de-TOASTing its 13 KB vector, before the range filter: the sample of
+   * 按照属地管理原则 at 1,000,000 items read 8,000 vectors to keep 171 (7.5 s cold).
+   */
   pageSet(term, range) {
-    return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${range ? sql` and ${inRange('key', range, PAGE_SPAN)}` : sql``}`;
+    const within = range ? sql` and ${inRange('key', range, PAGE_SPAN)}` : sql``;
+    if (term.prefix || term.tokens.length < 2) return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${within}`;
+    return sql`select p.doc_key as k from (select doc_key, text_v from search_pages where text_v @@ ${pgAll(term)}::tsquery${within} offset 0) as p where p.text_v @@ ${pgPhrase(term, '')}::tsquery`;
   },
   /**
    * `offset 0` keeps the probe per row: without it PostgreSQL may turn the EXISTS into a
