@@ -2,12 +2,12 @@
  * The true page of an estimated answer (service.ts): rows visited in the sort's index order
  * and tested one by one, so a query hitting a quarter of a million items reads a few hundred.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Viewer } from '../accounts/viewer.js';
 import type { IndexDialect } from './index-sql.js';
 import type { SearchQuery } from './model.js';
-import { CODE_PREFIX_POINTS, codePrefixCondition, compileQuery, orderBy, scoredSet, soleCodePrefix, type CompiledQuery } from './query-sql.js';
+import { CODE_PREFIX_POINTS, codePrefixCondition, compileQuery, orderBy, scoredTest, soleCodePrefix, type CompiledQuery } from './query-sql.js';
 import type { QueryNode } from './query.js';
 
 /** Rows of the scoring set ranked per statement, at first (rankScored); ten times more each time after. */
@@ -60,11 +60,11 @@ export function createProbedPage(dialect: IndexDialect) {
     }
     const prefix = soleCodePrefix(root);
     if (prefix !== null) return codePrefixPage(ex, viewer, query, c, root, prefix, offset, want);
-    const scored = scoredSet(dialect, root);
+    const scored = scoredTest(dialect, root);
     const top = await rankScored(ex, viewer, root, query, c, scored, want);
     if (top.length >= want) return top.slice(offset);
     const rest = (
-      await sql<DocRow>`${select(sql`0`)} where d.key not in (${scored}) and ${c.where} order by ${orderBy('date-desc', false)} limit ${query.pageSize - Math.max(0, top.length - offset)} offset ${Math.max(0, offset - top.length)}`.execute(ex)
+      await sql<DocRow>`${select(sql`0`)} where not coalesce(${scored}, false) and ${c.where} order by ${orderBy('date-desc', false)} limit ${query.pageSize - Math.max(0, top.length - offset)} offset ${Math.max(0, offset - top.length)}`.execute(ex)
     ).rows;
     return [...top.slice(offset), ...rest];
   }
@@ -77,13 +77,13 @@ export function createProbedPage(dialect: IndexDialect) {
    * sets (built once per statement), and only then tested against the query, in that order,
    * a growing slice at a time, until `want` have matched.
    */
-  async function rankScored(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery, c: CompiledQuery, scored: RawBuilder<unknown>, want: number): Promise<DocRow[]> {
+  async function rankScored(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery, c: CompiledQuery, scored: RawBuilder<SqlBool>, want: number): Promise<DocRow[]> {
     const setScore = compileQuery(dialect, viewer, root, query).score;
     const winners: number[] = [];
     let slice = RANK_SLICE;
     for (let from = 0; winners.length < want; from += slice, slice *= 10) {
       const ordered = (
-        await sql<{ key: number }>`select d.key, ${setScore} as score from search_docs as d where d.key in (${scored}) and ${c.filters} order by ${orderBy('relevance', true)} limit ${slice} offset ${from}`.execute(ex)
+        await sql<{ key: number }>`select d.key, ${setScore} as score from search_docs as d where ${scored} and ${c.filters} order by ${orderBy('relevance', true)} limit ${slice} offset ${from}`.execute(ex)
       ).rows.map((r) => Number(r.key));
       for (let i = 0, chunk = 2 * want; i < ordered.length && winners.length < want; i += chunk, chunk = Math.min(chunk * 4, PROBE_CHUNK)) {
         const part = ordered.slice(i, i + chunk);
@@ -106,16 +106,16 @@ export function createProbedPage(dialect: IndexDialect) {
    */
   async function codePrefixPage(ex: Executor, viewer: Viewer, query: SearchQuery, c: CompiledQuery, root: QueryNode, prefix: string, offset: number, want: number): Promise<DocRow[]> {
     const select = (score: RawBuilder<number>) => sql`select ${fieldsOf('d')}, d.date_key, ${c.content} as content, ${score} as score from search_docs as d`;
-    const meta = scoredSet(dialect, root, { codes: false });
+    const meta = scoredTest(dialect, root, { codes: false });
     const inPrefix = codePrefixCondition(prefix);
     type Ranked = DocRow & { date_key: string };
     const scored = (await rankScored(ex, viewer, root, query, c, meta, want)) as Ranked[];
-    const coded = (await sql<Ranked>`${select(sql`${sql.lit(CODE_PREFIX_POINTS)}`)} where ${inPrefix} and d.key not in (${meta}) and ${c.where} order by ${orderBy('date-desc', false)} limit ${want}`.execute(ex)).rows;
+    const coded = (await sql<Ranked>`${select(sql`${sql.lit(CODE_PREFIX_POINTS)}`)} where ${inPrefix} and not coalesce(${meta}, false) and ${c.where} order by ${orderBy('date-desc', false)} limit ${want}`.execute(ex)).rows;
     const before = (a: Ranked, b: Ranked) => Number(b.score) - Number(a.score) || (a.date_key < b.date_key ? 1 : a.date_key > b.date_key ? -1 : 0) || Number(b.key) - Number(a.key);
     const top = [...scored, ...coded].sort(before).slice(0, want);
     if (top.length >= want) return top.slice(offset);
     const rest = (
-      await sql<DocRow>`${select(sql`0`)} where (d.code_key is null or not (${inPrefix})) and d.key not in (${meta}) and ${c.where} order by ${orderBy('date-desc', false)} limit ${want - top.length}`.execute(ex)
+      await sql<DocRow>`${select(sql`0`)} where (d.code_key is null or not (${inPrefix})) and not coalesce(${meta}, false) and ${c.where} order by ${orderBy('date-desc', false)} limit ${want - top.length}`.execute(ex)
     ).rows;
     return [...top, ...rest].slice(offset);
   }
