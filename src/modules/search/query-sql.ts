@@ -125,17 +125,23 @@ export function compileProbe(dialect: IndexDialect, node: QueryNode, scope: Scop
   }
 }
 
+/** One part per scored term's metadata fields and 档号 prefix (what makes a row score above 0). */
+function scoringParts<T>(root: QueryNode, options: { codes?: boolean }, meta: (term: TermNode, fields: readonly MetaField[]) => T, code: (prefix: string) => T): T[] {
+  const parts: T[] = [];
+  for (const term of positiveTerms(root).slice(0, MAX_SCORED_TERMS)) {
+    const fields = metaFieldsOf(term);
+    if (fields.length > 0 && term.tokens.length > 0) parts.push(meta(term, fields));
+    if (term.codePrefix !== null && options.codes !== false) parts.push(code(term.codePrefix));
+  }
+  return parts;
+}
+
 /**
  * The keys of documents that score above 0 (some scored term in their metadata or 档号):
  * by relevance they come before every other hit, which all score 0 and follow by date.
  */
 export function scoredSet(dialect: IndexDialect, root: QueryNode, options: { codes?: boolean } = {}): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [];
-  for (const term of positiveTerms(root).slice(0, MAX_SCORED_TERMS)) {
-    const fields = metaFieldsOf(term);
-    if (fields.length > 0 && term.tokens.length > 0) parts.push(dialect.metaSet(term, fields, 'sub'));
-    if (term.codePrefix !== null && options.codes !== false) parts.push(codePrefixSet(dialect, term.codePrefix, null));
-  }
+  const parts = scoringParts(root, options, (term, fields) => dialect.metaSet(term, fields, 'sub'), (prefix) => codePrefixSet(dialect, prefix, null));
   return parts.length === 0 ? NONE : compound('union', parts);
 }
 
@@ -149,12 +155,7 @@ export function scoredSet(dialect: IndexDialect, root: QueryNode, options: { cod
  */
 export function scoredTest(dialect: IndexDialect, root: QueryNode, options: { codes?: boolean } = {}): RawBuilder<SqlBool> {
   if (dialect.kind !== 'postgres') return sql<SqlBool>`d.key in (${scoredSet(dialect, root, options)})`;
-  const parts: RawBuilder<SqlBool>[] = [];
-  for (const term of positiveTerms(root).slice(0, MAX_SCORED_TERMS)) {
-    const fields = metaFieldsOf(term);
-    if (fields.length > 0 && term.tokens.length > 0) parts.push(dialect.metaRowProbe(term, fields, 'sub'));
-    if (term.codePrefix !== null && options.codes !== false) parts.push(codePrefixTest(dialect, 'd.code_key', term.codePrefix));
-  }
+  const parts = scoringParts(root, options, (term, fields) => dialect.metaRowProbe(term, fields, 'sub'), (prefix) => codePrefixTest(dialect, 'd.code_key', prefix));
   return parts.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
 }
 
