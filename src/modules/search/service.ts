@@ -185,7 +185,7 @@ export function createSearchService(deps: SearchDeps) {
     return { page: await probedPage(ex, viewer, root, query), facets: facetCountsOf(rows), total: predicted, approximate: true };
   }
 
-  async function facetsOf(sampled: FacetCounts, total: number, lists: Promise<Lists>): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
+  async function facetsOf(sampled: FacetCounts, total: number, lists: () => Promise<Lists>): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
     const approximate = total > sampled.sampleSize;
     const scale = approximate && sampled.sampleSize > 0 ? total / sampled.sampleSize : 1;
     const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Map<string, number>()])) as Record<FacetName, Map<string, number>>;
@@ -199,7 +199,7 @@ export function createSearchService(deps: SearchDeps) {
       if (facet === 'format') for (const f of c.value.split(',')) bump('format', f, c.n);
       else bump(facet, c.value, c.n);
     }
-    const labels = await labelsFor(counts, await lists);
+    const labels = await labelsFor(counts, await lists());
     const facets = {} as Record<FacetName, FacetBucket[]>;
     for (const name of FACET_NAMES) {
       const buckets = [...counts[name]].map(([value, n]) => ({ value, label: labels[name](value), count: Math.round(n * scale) }));
@@ -321,7 +321,7 @@ export function createSearchService(deps: SearchDeps) {
       // Read once, when first needed (an empty answer needs neither facet labels nor hits).
       let lists: Promise<Lists> | null = null;
       const once = () => (lists ??= listsOf());
-      const f = query.facets === '1' && total > 0 ? await facetsOf(sampled, total, once()) : null;
+      const f = query.facets === '1' && total > 0 ? await facetsOf(sampled, total, once) : null;
       const facets = f?.facets ?? (Object.fromEntries(FACET_NAMES.map((n) => [n, [] as FacetBucket[]])) as Record<FacetName, FacetBucket[]>);
       const approximate = estimated || (f?.approximate ?? false);
       const needles = needlesOf(positiveTerms(root).map((t) => t.display));
