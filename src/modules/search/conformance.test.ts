@@ -50,9 +50,9 @@ describe('the two index backends', () => {
     const t = apps.sqlite;
     if (!t) throw new Error('sqlite did not start');
     const { db } = t.app.database;
-    const automerge = async () => (await sql<{ v: number }>`select v from search_page_fts_config where k = 'automerge'`.execute(db)).rows[0]?.v;
+    const automerge = async () => (await sql<{ v: number }>`select v from search_doc_fts_config where k = 'automerge'`.execute(db)).rows[0]?.v;
     expect(await automerge()).toBe(4);
-    await sql`insert into search_page_fts (search_page_fts, rank) values ('automerge', 0)`.execute(db);
+    await sql`insert into search_doc_fts (search_doc_fts, rank) values ('automerge', 0)`.execute(db);
     await t.app.services.indexer.dialect.settle(db);
     expect(await automerge()).toBe(4);
     expect((await run('sqlite', { q: '蓄洪' })).total).toBe(corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes('蓄洪'))).length);
@@ -196,6 +196,44 @@ describe('the two index backends', () => {
       expect(new Set(seen).size).toBe(200);
       const rare = await estimating(dialect).search(viewer, searchQuerySchema.parse({ q: '蓄洪' }));
       expect(rare.approximate).toBe(false);
+    }
+  });
+  it('matches AND, OR and NOT across metadata and text as a brute-force evaluation does, on both', async () => {
+    const has = (it: CorpusItem, word: string) => [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes(word));
+    const cases: Array<[string, (it: CorpusItem) => boolean]> = [
+      ['防汛 抗旱', (it) => has(it, '防汛') && has(it, '抗旱')],
+      ['蓄洪 OR 安全生产', (it) => has(it, '蓄洪') || has(it, '安全生产')],
+      ['防汛 NOT 抗旱', (it) => has(it, '防汛') && !has(it, '抗旱')],
+      ['(防汛 OR 蓄洪) NOT (抗旱 OR 督办)', (it) => (has(it, '防汛') || has(it, '蓄洪')) && !has(it, '抗旱') && !has(it, '督办')],
+    ];
+    for (const [q, test] of cases) {
+      const want = corpus.filter((it) => it.record.openness === '开放' && test(it)).map((it) => it.record.id).sort();
+      expect(want.length, q).toBeGreaterThan(0);
+      for (const dialect of ['sqlite', 'postgres'] as const) {
+        const ids: string[] = [];
+        for (let page = 1; ; page++) {
+          const r = await run(dialect, { q, page, sort: 'date-asc' });
+          ids.push(...r.hits.map((h) => h.id));
+          if (r.hits.length < 100) break;
+        }
+        expect(ids.sort(), `${dialect} ${q}`).toEqual(want);
+      }
+    }
+  }, 120_000);
+
+  // Last: it adds a document to both indexes.
+  it('matches no phrase that runs from one page into the next, on both', async () => {
+    const base = corpus[0] as CorpusItem;
+    const record = { ...base.record, id: `${base.record.id}-pages`, title: '两页的文件', openness: '开放' as const };
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      const t = apps[dialect];
+      if (!t) throw new Error(`${dialect} did not start`);
+      await t.app.services.indexer.indexDocuments([{ record, pages: [{ fileId: 'f1', page: 1, text: '第一页结尾是龘靐' }, { fileId: 'f1', page: 2, text: '齉龖是第二页开头' }] }]);
+      expect((await run(dialect, { q: '龘靐 齉龖' })).hits.map((h) => h.id), dialect).toEqual([record.id]);
+      expect((await run(dialect, { q: '"靐齉"' })).total, dialect).toBe(0);
+      expect((await run(dialect, { q: '靐齉' })).total, dialect).toBe(0);
+      const both = await run(dialect, { q: '龘靐 NOT 两页' });
+      expect(both.total, dialect).toBe(0);
     }
   });
 });

@@ -3,10 +3,9 @@
  * and how one term becomes a set of document keys. Everything else (filters, the
  * Viewer's rule, ranking, facets, snippets) is the same SQL or the same JavaScript.
  *
- *  - SQLite: contentless FTS5 tables (search_meta_fts, search_page_fts) fed the token
- *    streams separated by spaces (unicode61 keeps Han, letters and digits together, so
- *    it splits exactly where tokenize.ts joined); a term is an FTS5 phrase in the
- *    substring columns, or an AND of words in the *_w columns.
+ *  - SQLite: contentless FTS5 tables keyed by document (fts5.ts) fed the token streams
+ *    separated by spaces; a term is an FTS5 phrase in the substring columns, or an AND
+ *    of words in the *_w columns, and a whole query is one MATCH where FTS5 can say it.
  *  - PostgreSQL: tsvector literals built here (lexeme:position+weight), never
  *    to_tsvector, so no text search configuration touches the tokens. Meta fields carry
  *    weights A title, B responsible, C document number, D other; words are stored as
@@ -16,7 +15,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Capabilities, Db, Executor } from '../../platform/db/database.js';
 import { buildGin, GIN_LEAVES, GIN_NAMES } from './pg-gin.js';
-import type { TermNode } from './query.js';
+import { deleteFts, fts5MetaMatch, fts5TextMatch, fts5Tree, ftsSet, mergeAll, mergingPaused, pauseMerging, writeFts } from './fts5.js';
+import type { QueryNode, TermNode } from './query.js';
 
 export type MetaField = 'title' | 'resp' | 'docno' | 'other';
 export const META_FIELDS: readonly MetaField[] = ['title', 'resp', 'docno', 'other'];
@@ -54,11 +54,11 @@ export interface IndexDialect {
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /** Columns of a search_docs row that carry its streams (PostgreSQL's meta_v, from `vector` when the tokenizer threads made it), written with the row. */
   metaColumns(streams: MetaStreams, vector?: string): { meta_v?: RawBuilder<string> };
-  /** Writes the full-text part kept outside search_docs (SQLite's FTS5 table), after the rows exist. */
-  writeMeta(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams }>): Promise<void>;
+  /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
+  writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */
-  deleteMeta(tx: Executor, keys: readonly number[]): Promise<void>;
-  /** Adds pages (rows and full text). */
+  deleteFullText(tx: Executor, keys: readonly number[]): Promise<void>;
+  /** Adds pages (rows, and PostgreSQL's vectors). */
   writePages(tx: Executor, rows: ReadonlyArray<{ key: number; docKey: number; fileId: string; page: number; text: string; streams: StreamPair }>): Promise<void>;
   /** Drops every page of the documents. */
   deletePages(tx: Executor, docKeys: readonly number[]): Promise<void>;
@@ -72,6 +72,8 @@ export interface IndexDialect {
   pageSet(term: TermNode, range?: KeyRange | null): RawBuilder<unknown>;
   /** Whether a page of the row `d` holds the term, looking at that document's pages alone. */
   pageRowProbe(term: TermNode): RawBuilder<SqlBool>;
+  /** `select … as k`: the keys (within `range`) a whole query node matches, in one lookup where the database can do that; else null. */
+  treeSet(node: QueryNode, scope: 'full' | 'meta', range?: KeyRange | null): RawBuilder<unknown> | null;
   /**
    * Prepares the index for `expected` documents written at once (a rebuild): SQLite's FTS5
    * stops merging its segments as it goes; PostgreSQL, when the index holds less than a
@@ -96,34 +98,13 @@ function chunks<T>(rows: readonly T[], size = CHUNK): T[][] {
 // ---------------------------------------------------------------------------
 // SQLite FTS5
 
-/** An FTS5 phrase of tokens (tokens hold only letters, digits and marks: nothing to escape). */
-function fts5Phrase(term: TermNode): string {
-  return term.prefix ? `"${term.tokens[0] ?? ''}" *` : `"${term.tokens.join(' ')}"`;
-}
-function fts5Words(term: TermNode): string | null {
-  return term.words.length === 0 ? null : term.words.map((w) => `"${w}"`).join(' AND ');
-}
 const NEVER = sql`select 0 as k where 1 = 0`;
 
-function fts5MetaMatch(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): string | null {
-  const body = mode === 'word' ? fts5Words(term) : fts5Phrase(term);
-  if (body === null || fields.length === 0) return null;
-  return `{${fields.map((f) => (mode === 'word' ? `${f}_w` : f)).join(' ')}} : (${body})`;
-}
 /** `column` (a document key, or a page key with scale PAGE_SPAN) within the range. */
 export function inRange(column: string, range: KeyRange, scale = 1): RawBuilder<SqlBool> {
   return sql<SqlBool>`${sql.ref(column)} between ${range.from * scale} and ${range.to * scale + scale - 1}`;
 }
 
-const FTS_TABLES = ['search_meta_fts', 'search_page_fts'] as const;
-/** FTS5's default: merge once a level holds 4 segments. */
-const AUTOMERGE = 4;
-/**
- * Pages of merged output per step of the final merge: ~64 MB, about a second, so other
- * writers wait at most that long for the lock. Each step is a commit; with 2,000-page steps
- * the merge of a 1,000,000-item index took 215 s, at twice the cost per byte of one 'optimize'.
- */
-const MERGE_STEP_PAGES = 16_000;
 /** Bulk writes in progress in this process. */
 let bulkWrites = 0;
 
@@ -139,67 +120,26 @@ function bulkEnd(last: () => Promise<void>, always: () => Promise<void> = async 
   };
 }
 
-async function ftsCommand(db: Executor, table: (typeof FTS_TABLES)[number], command: string, value: number): Promise<void> {
-  await sql`insert into ${sql.table(table)} (${sql.ref(table)}, rank) values (${command}, ${sql.lit(value)})`.execute(db);
-}
-
-/**
- * Merges every segment of the FTS5 tables into one, in steps, then restores automerge.
- * Merging once at the end is cheaper than merging as the index grows: at 100,000 pages the
- * build with automerge off plus this merge took 124 s, with FTS5's default merging 139 s,
- * and a term's lookup then reads one segment instead of several.
- */
-async function mergeAll(db: Db): Promise<void> {
-  for (const table of FTS_TABLES) {
-    for (;;) {
-      // 'merge' with a negative count merges across levels; fewer than 2 changes: nothing was left.
-      const before = Number((await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]?.n ?? 0);
-      await ftsCommand(db, table, 'merge', -MERGE_STEP_PAGES);
-      const after = Number((await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]?.n ?? 0);
-      if (after - before < 2) break;
-    }
-    await ftsCommand(db, table, 'automerge', AUTOMERGE);
-  }
-}
-
 const sqliteDialect: IndexDialect = {
   kind: 'sqlite',
   // No transaction: Lantai's SQLite transactions take the write lock at BEGIN.
   read: (db, fn) => fn(db),
   metaColumns: () => ({}),
-  async writeMeta(tx, rows) {
-    for (const part of chunks(rows, 100)) {
-      const values = part.map(
-        (r) =>
-          sql`(${r.key}, ${r.streams.title.sub}, ${r.streams.title.words}, ${r.streams.resp.sub}, ${r.streams.resp.words}, ${r.streams.docno.sub}, ${r.streams.docno.words}, ${r.streams.other.sub}, ${r.streams.other.words})`,
-      );
-      await sql`insert into search_meta_fts (rowid, title, title_w, resp, resp_w, docno, docno_w, other, other_w) values ${sql.join(values)}`.execute(tx);
-    }
-  },
-  async deleteMeta(tx, keys) {
-    for (const part of chunks(keys, 500)) await sql`delete from search_meta_fts where rowid in (${sql.join(part)})`.execute(tx);
-  },
+  writeFullText: writeFts,
+  deleteFullText: deleteFts,
   async writePages(tx, rows) {
     for (const part of chunks(rows, 100)) {
       await tx
         .insertInto('search_pages')
         .values(part.map((r) => ({ key: r.key, doc_key: r.docKey, file_id: r.fileId, page: r.page, text: r.text })))
         .execute();
-      await sql`insert into search_page_fts (rowid, text) values ${sql.join(part.map((r) => sql`(${r.key}, ${r.streams.sub})`))}`.execute(tx);
     }
   },
   async deletePages(tx, docKeys) {
-    for (const part of chunks(docKeys, 500)) {
-      await sql`delete from search_page_fts where rowid in (select key from search_pages where doc_key in (${sql.join(part)}))`.execute(tx);
-      await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
-    }
+    for (const part of chunks(docKeys, 500)) await tx.deleteFrom('search_pages').where('doc_key', 'in', part).execute();
   },
-  metaSet(term, fields, mode, range) {
-    const match = fts5MetaMatch(term, fields, mode);
-    if (match === null) return NEVER;
-    // FTS5 seeks its doclists to a rowid range given as one BETWEEN.
-    return sql`select rowid as k from search_meta_fts where search_meta_fts match ${match}${range ? sql` and ${inRange('rowid', range)}` : sql``}`;
-  },
+  // FTS5 seeks its doclists to a rowid range given as one BETWEEN.
+  metaSet: (term, fields, mode, range) => ftsSet('search_meta_fts', fts5MetaMatch(term, fields, mode), range ? inRange('rowid', range) : null),
   metaProbe(term, fields, mode) {
     return sql<SqlBool>`d.key in (${sqliteDialect.metaSet(term, fields, mode)})`;
   },
@@ -207,22 +147,22 @@ const sqliteDialect: IndexDialect = {
     const match = fts5MetaMatch(term, fields, mode);
     return match === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`exists (select 1 from search_meta_fts where search_meta_fts match ${match} and rowid = d.key)`;
   },
-  pageSet(term, range) {
-    return sql`select rowid >> ${sql.lit(PAGE_BITS)} as k from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`}${range ? sql` and ${inRange('rowid', range, PAGE_SPAN)}` : sql``}`;
+  pageSet: (term, range) => ftsSet('search_doc_fts', fts5TextMatch(term), range ? inRange('rowid', range) : null),
+  pageRowProbe(term) {
+    return sql<SqlBool>`exists (select 1 from search_doc_fts where search_doc_fts match ${fts5TextMatch(term)} and rowid = d.key)`;
+  },
+  treeSet(node, scope, range) {
+    const tree = fts5Tree(node, scope);
+    return tree === null ? null : ftsSet(tree.table, tree.match, range ? inRange('rowid', range) : null);
   },
   async bulk(db) {
     bulkWrites += 1;
-    for (const table of FTS_TABLES) await ftsCommand(db, table, 'automerge', 0);
+    await pauseMerging(db);
     return bulkEnd(() => mergeAll(db));
   },
   beginWrite: async () => undefined,
   async settle(db) {
-    if (bulkWrites > 0) return;
-    const row = (await sql<{ v: number }>`select v from search_page_fts_config where k = 'automerge'`.execute(db)).rows[0];
-    if (row && Number(row.v) === 0) await mergeAll(db);
-  },
-  pageRowProbe(term) {
-    return sql<SqlBool>`exists (select 1 from search_page_fts where search_page_fts match ${`{text} : (${fts5Phrase(term)})`} and rowid between d.key * ${sql.lit(PAGE_SPAN)} and d.key * ${sql.lit(PAGE_SPAN)} + ${sql.lit(PAGE_SPAN - 1)})`;
+    if (bulkWrites === 0 && (await mergingPaused(db))) await mergeAll(db);
   },
 };
 
@@ -333,11 +273,11 @@ const postgresDialect: IndexDialect = {
         return fn(tx);
       }),
   metaColumns: (streams, vector) => ({ meta_v: sql<string>`${vector ?? pgMetaVector(streams)}::tsvector` }),
-  async writeMeta() {
-    // meta_v is written with the search_docs row.
+  async writeFullText() {
+    // meta_v is written with the search_docs row, the pages' vectors with theirs.
   },
-  async deleteMeta() {
-    // The vector lives on the search_docs row and goes with it.
+  async deleteFullText() {
+    // The vectors live on the rows and go with them.
   },
   async writePages(tx, rows) {
     for (const part of chunks(rows, 100)) {
@@ -381,6 +321,8 @@ const postgresDialect: IndexDialect = {
    * hashed subplan, reading every page holding the term (100,000 pages for 督办 at
    * 1,000,000 items: 1.1 s) to answer for the few hundred rows visited (61 ms).
    */
+  // One GIN lookup per term and set algebra between them (a document-level vector would let GIN answer the whole query).
+  treeSet: () => null,
   pageRowProbe(term) {
     return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and p.text_v @@ ${pgPhrase(term, '')}::tsquery offset 0)`;
   },

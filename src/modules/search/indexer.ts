@@ -214,7 +214,7 @@ export function createIndexer(deps: IndexerDeps) {
       for (let i = 0; i < replace.length; i += 500) old.push(...(await tx.selectFrom('search_docs').select(['key', 'record_id']).where('record_id', 'in', replace.slice(i, i + 500)).execute()));
       const oldKeys = old.map((o) => Number(o.key));
       if (oldKeys.length > 0) {
-        await dialect.deleteMeta(tx, oldKeys);
+        await dialect.deleteFullText(tx, oldKeys);
         await dialect.deletePages(tx, oldKeys);
         for (let i = 0; i < oldKeys.length; i += 500) await tx.deleteFrom('search_docs').where('key', 'in', oldKeys.slice(i, i + 500)).execute();
       }
@@ -230,13 +230,17 @@ export function createIndexer(deps: IndexerDeps) {
           }))
           .execute();
       }
-      // Ascending keys: FTS5 writes a batch in one segment only while rowids grow.
-      await dialect.writeMeta(tx, order.map((i) => ({ key: keyOf.get(records[i]?.id ?? '') as number, streams: tokens.metas[i] as MetaStreams })));
       let p = 0;
-      const pages = records.flatMap((r, i) => {
+      const pagesOf = records.map((r, i) => {
         const docKey = keyOf.get(r.id) as number;
         return (docPages[i] ?? []).map((page, seq) => ({ key: docKey * PAGE_SPAN + seq, docKey, fileId: page.fileId, page: page.page, text: page.text, streams: tokens.pages[p++] as StreamPair }));
       });
+      // Ascending keys: FTS5 writes a batch in one segment only while rowids grow.
+      await dialect.writeFullText(
+        tx,
+        order.map((i) => ({ key: keyOf.get(records[i]?.id ?? '') as number, streams: tokens.metas[i] as MetaStreams, pages: (pagesOf[i] ?? []).map((page) => page.streams) })),
+      );
+      const pages = pagesOf.flat();
       await dialect.writePages(tx, pages.sort((a, b) => a.key - b.key));
       for (const payload of options.extract ?? []) await jobs.enqueue(tx, EXTRACT_JOB, payload, { dedupeKey: `${EXTRACT_JOB}:${payload.fileId}` });
       const present = new Set(records.map((r) => r.id));

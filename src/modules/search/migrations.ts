@@ -7,12 +7,13 @@
 import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
+import { createFtsTables } from './fts5.js';
 import { createPgPages } from './pg-gin.js';
 
 type MigrationDb = Parameters<Migration['up']>[0];
 
-/** The two contentless FTS5 tables (SQLite), fed token streams tokenize.ts made. */
-async function createFtsTables(db: MigrationDb, tokenizer: string): Promise<void> {
+/** The first two FTS5 tables (SQLite): metadata per document, text per page (replaced by migration 06). */
+async function createFtsTablesV1(db: MigrationDb, tokenizer: string): Promise<void> {
   const options = sql.raw(`content='', contentless_delete=1, tokenize="${tokenizer}"`);
   await sql`create virtual table search_meta_fts using fts5(title, title_w, resp, resp_w, docno, docno_w, other, other_w, ${options})`.execute(db);
   await sql`create virtual table search_page_fts using fts5(text, ${options})`.execute(db);
@@ -78,7 +79,7 @@ export const searchMigrations: Migration[] = [
         await sql`create index search_docs_meta_v on search_docs using gin (meta_v)`.execute(db);
         await sql`create index search_pages_text_v on search_pages using gin (text_v)`.execute(db);
       } else {
-        await createFtsTables(db, 'unicode61 remove_diacritics 0');
+        await createFtsTablesV1(db, 'unicode61 remove_diacritics 0');
       }
 
       await db.schema
@@ -142,7 +143,7 @@ export const searchMigrations: Migration[] = [
       if (caps.dialect !== 'sqlite') return;
       await sql`drop table search_meta_fts`.execute(db);
       await sql`drop table search_page_fts`.execute(db);
-      await createFtsTables(db, 'ascii');
+      await createFtsTablesV1(db, 'ascii');
       await emptyAndQueueAll(db, false);
     },
   },
@@ -158,6 +159,18 @@ export const searchMigrations: Migration[] = [
       await createPgPages(db);
       await sql`create index search_pages_text_v on search_pages using gin (text_v)`.execute(db);
       await emptyAndQueueAll(db, true);
+    },
+  },
+  {
+    // SQLite only. The text of a document's pages is indexed in one FTS5 row with its
+    // metadata (search_doc_fts, fts5.ts) instead of a row per page, so FTS5 answers a whole
+    // query in one MATCH; pages stay rows of search_pages for snippets. Rebuilt by the index job.
+    name: '2026-12-13-06-search-doc-fts',
+    async up(db, caps) {
+      if (caps.dialect !== 'sqlite') return;
+      for (const table of ['search_meta_fts', 'search_page_fts', 'search_doc_fts']) await sql`drop table if exists ${sql.table(table)}`.execute(db);
+      await createFtsTables(db);
+      await emptyAndQueueAll(db, false);
     },
   },
 ];

@@ -15,30 +15,14 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../accounts/viewer.js';
 import { contentWhereVisible, visibilitySql } from '../accounts/viewer.js';
-import { inRange, META_FIELDS, type IndexDialect, type KeyRange, type MetaField } from './index-sql.js';
+import { inRange, type IndexDialect, type KeyRange, type MetaField } from './index-sql.js';
 import type { SearchQuery, SearchSort } from './model.js';
-import { positiveTerms, type QueryNode, type TermNode } from './query.js';
+import { metaFieldsOf, positiveTerms, searchesPages, type QueryNode, type TermNode } from './query.js';
 
 type Scope = 'full' | 'meta';
 
 /** Most terms that add to the score (each adds a few set probes). */
 const MAX_SCORED_TERMS = 6;
-
-function metaFieldsOf(term: TermNode): readonly MetaField[] {
-  switch (term.field) {
-    case 'any':
-      return META_FIELDS;
-    case 'title':
-      return ['title'];
-    case 'responsible':
-      return ['resp'];
-    case 'docNumber':
-      return ['docno'];
-    default:
-      return [];
-  }
-}
-const searchesPages = (term: TermNode) => term.field === 'any' || term.field === 'fulltext';
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -78,6 +62,8 @@ const allSet = (range: KeyRange | null) => (range ? sql`select key as k from sea
 
 /** The keys a query node matches, with page text (full) or without (meta); only keys within `range` if given (a sample). */
 export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope, range: KeyRange | null = null): RawBuilder<unknown> {
+  const whole = dialect.treeSet(node, scope, range);
+  if (whole !== null) return whole;
   switch (node.kind) {
     case 'all':
       return allSet(range);

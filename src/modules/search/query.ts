@@ -13,6 +13,7 @@
  * broken text are just characters; terms with no letters or digits are dropped;
  * text beyond MAX_QUERY_CHARS is cut (and the answer says so).
  */
+import type { MetaField } from './index-sql.js';
 import { MAX_QUERY_CHARS, type AdvancedClause, type SearchField } from './model.js';
 import { isHan, normalize, queryWords, substringTokens } from './tokenize.js';
 
@@ -216,6 +217,24 @@ export function parseQuery(q: string, clauses: readonly AdvancedClause[] = []): 
   }
   return { root: acc ?? { kind: 'all' }, truncated };
 }
+
+/** The metadata fields a term searches. */
+export function metaFieldsOf(term: TermNode): readonly MetaField[] {
+  switch (term.field) {
+    case 'any':
+      return ['title', 'resp', 'docno', 'other'];
+    case 'title':
+      return ['title'];
+    case 'responsible':
+      return ['resp'];
+    case 'docNumber':
+      return ['docno'];
+    default:
+      return [];
+  }
+}
+/** Whether a term searches the text of files. */
+export const searchesPages = (term: TermNode) => term.field === 'any' || term.field === 'fulltext';
 
 /** The terms a query asks for (not those under NOT): what ranking probes and highlighting use. */
 export function positiveTerms(node: QueryNode): TermNode[] {
