@@ -100,9 +100,18 @@ function chunks<T>(rows: readonly T[], size = CHUNK): T[][] {
 
 const NEVER = sql`select 0 as k where 1 = 0`;
 
-/** `column` (a document key, or a page key with scale PAGE_SPAN) within the range. */
+/**
+ * `column` (a document key, or a page key with scale PAGE_SPAN) within the range. The
+ * bounds are written as integer literals: better-sqlite3 binds a JavaScript number as a
+ * REAL, and FTS5 then applies the range only after reading the whole match (the sample of
+ * 安全生产 at 1,000,000 items read 8,000 rowids to keep 155: 6 ms instead of 0.1 ms).
+ */
 export function inRange(column: string, range: KeyRange, scale = 1): RawBuilder<SqlBool> {
-  return sql<SqlBool>`${sql.ref(column)} between ${range.from * scale} and ${range.to * scale + scale - 1}`;
+  const bound = (n: number) => {
+    if (!Number.isSafeInteger(n)) throw new Error(`not a key: ${n}`);
+    return sql.lit(n);
+  };
+  return sql<SqlBool>`${sql.ref(column)} between ${bound(range.from * scale)} and ${bound(range.to * scale + scale - 1)}`;
 }
 
 /** Bulk writes in progress in this process. */
