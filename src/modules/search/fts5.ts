@@ -29,11 +29,14 @@ export type FtsTable = (typeof FTS_TABLES)[number];
  */
 const PAGE_BREAK = '\uE000';
 
+/** search_doc_fts's columns: the metadata fields' substring streams, then the pages'. */
+const DOC_COLUMNS = ['title', 'resp', 'docno', 'other', 'text'] as const;
+
 /** The two tables (SQLite). */
 export async function createFtsTables(db: QueryExecutorProvider): Promise<void> {
   const options = sql.raw(`content='', contentless_delete=1, tokenize="ascii"`);
   await sql`create virtual table search_meta_fts using fts5(title, title_w, resp, resp_w, docno, docno_w, other, other_w, ${options})`.execute(db);
-  await sql`create virtual table search_doc_fts using fts5(title, resp, docno, other, text, ${options})`.execute(db);
+  await sql`create virtual table search_doc_fts using fts5(${sql.raw(DOC_COLUMNS.join(', '))}, ${options})`.execute(db);
 }
 
 /** Writes the full text of documents (ascending keys: FTS5 writes a batch in one segment only while rowids grow). */
@@ -50,7 +53,7 @@ export async function writeFts(tx: Executor, rows: ReadonlyArray<{ key: number; 
       const text = r.pages.map((p) => p.sub).join(` ${PAGE_BREAK} `);
       return sql`(${r.key}, ${s.title.sub}, ${s.resp.sub}, ${s.docno.sub}, ${s.other.sub}, ${text})`;
     });
-    await sql`insert into search_doc_fts (rowid, title, resp, docno, other, text) values ${sql.join(docs)}`.execute(tx);
+    await sql`insert into search_doc_fts (rowid, ${sql.raw(DOC_COLUMNS.join(', '))}) values ${sql.join(docs)}`.execute(tx);
   }
 }
 
@@ -82,8 +85,6 @@ export const fts5TextMatch = (term: TermNode) => `{text} : (${fts5Phrase(term)})
 /** What a query node is in one FTS5 table: an expression, nothing (`none`), or not expressible in one MATCH (null). */
 type Expr = string | 'none' | null;
 
-const DOC_COLUMNS = 5;
-
 function termExpr(term: TermNode, scope: 'full' | 'meta'): Expr {
   // A term that may be a 档号 is also matched by code prefix, outside FTS5.
   if (term.codePrefix !== null) return null;
@@ -91,7 +92,7 @@ function termExpr(term: TermNode, scope: 'full' | 'meta'): Expr {
   const columns: string[] = [...metaFieldsOf(term)];
   if (scope === 'full' && searchesPages(term)) columns.push('text');
   if (columns.length === 0) return 'none';
-  if (scope === 'full' && columns.length === DOC_COLUMNS) return `(${fts5Phrase(term)})`;
+  if (scope === 'full' && columns.length === DOC_COLUMNS.length) return `(${fts5Phrase(term)})`;
   return `{${columns.join(' ')}} : (${fts5Phrase(term)})`;
 }
 
