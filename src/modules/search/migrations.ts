@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
 import { createFtsTables } from './fts5.js';
-import { createPgPages } from './pg-gin.js';
+import { createPgDocTerms, createPgPages } from './pg-gin.js';
 
 type MigrationDb = Parameters<Migration['up']>[0];
 
@@ -171,6 +171,21 @@ export const searchMigrations: Migration[] = [
       for (const table of ['search_meta_fts', 'search_page_fts', 'search_doc_fts']) await sql`drop table if exists ${sql.table(table)}`.execute(db);
       await createFtsTables(db);
       await emptyAndQueueAll(db, false);
+    },
+  },
+  {
+    // PostgreSQL only. A whole query is one tsquery over search_doc_terms, a GIN-indexed
+    // vector of every token of a document (pg-index.ts), instead of a GIN lookup of pages
+    // per term and set algebra between terms; the pages' vectors lose their GIN index and
+    // serve to verify phrases. Rebuilt by the index job.
+    name: '2026-12-14-07-search-doc-terms',
+    async up(db, caps) {
+      if (caps.dialect !== 'postgres') return;
+      // The parent index takes its partitions' with it; a crash may have left one unattached.
+      await sql`drop index if exists search_pages_text_v, search_pages_p0_text_v, search_pages_p1_text_v, search_pages_p2_text_v, search_pages_p3_text_v`.execute(db);
+      await sql`drop table if exists search_doc_terms`.execute(db);
+      await createPgDocTerms(db);
+      await emptyAndQueueAll(db, true);
     },
   },
 ];
