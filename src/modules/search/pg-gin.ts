@@ -8,11 +8,10 @@ import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 
 /**
- * PostgreSQL's search_pages and search_doc_terms are hash-partitioned on their key into
- * this many tables, so search_doc_terms' GIN index, which PostgreSQL builds on one core, is
- * built a partition per core: at 20,000 pages one index took 67 s, two halves built side
- * by side 36 s (search_pages held the GIN index then; its partitions stay, for the same
- * spread of writes).
+ * PostgreSQL's search_doc_terms is hash-partitioned on its key into this many tables, so its
+ * GIN index, which PostgreSQL builds on one core, is built a partition per core: at 20,000
+ * pages one index took 67 s, two halves built side by side 36 s. (search_pages was
+ * partitioned so from migration 05 until 07, when it lost its GIN index.)
  */
 export const PAGE_PARTITIONS = 4;
 const PARTITION_NUMBERS = Array.from({ length: PAGE_PARTITIONS }, (_, n) => n);
@@ -27,7 +26,7 @@ async function createPartitioned(db: QueryExecutorProvider, table: string, colum
   }
 }
 
-/** search_pages (PostgreSQL): partitioned, with its doc_key index. */
+/** search_pages (PostgreSQL) as migration 05 made it: partitioned, with its doc_key index (migration 07 makes it a plain table again). */
 export async function createPgPages(db: QueryExecutorProvider): Promise<void> {
   await createPartitioned(db, 'search_pages', 'key bigint primary key, doc_key bigint not null, file_id text not null, page integer not null, text text not null, text_v tsvector not null');
   await sql`create index search_pages_doc on search_pages (doc_key)`.execute(db);
