@@ -28,7 +28,7 @@ export interface IndexDialect {
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /** Columns of a search_docs row that carry its streams (PostgreSQL's meta_v, from `vector` when the tokenizer threads made it), written with the row. */
   metaColumns(streams: MetaStreams, vector?: string): { meta_v?: RawBuilder<string> };
-  /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
+  /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables, PostgreSQL's search_doc_terms: metadata and every page of a document), after the rows exist. */
   writeFullText(tx: Executor, rows: ReadonlyArray<FullTextRow>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */
   deleteFullText(tx: Executor, keys: readonly number[]): Promise<void>;
@@ -46,11 +46,11 @@ export interface IndexDialect {
   pageSet(term: TermNode, range?: KeyRange | null): RawBuilder<unknown>;
   /** Whether a page of the row `d` holds the term, looking at that document's pages alone. */
   pageRowProbe(term: TermNode): RawBuilder<SqlBool>;
-  /** `select … as k`: the keys (within `range`) a whole query node matches, in one lookup where the database can do that; else null. */
+  /** `select … as k`: the keys (within `range`) a whole query node matches, in one index lookup (PostgreSQL: then each candidate tested where the lookup is not exact); null where the database cannot say the node so. */
   treeSet(node: QueryNode, scope: 'full' | 'meta', range?: KeyRange | null): RawBuilder<unknown> | null;
   /**
    * Prepares the index for `expected` documents written at once (a rebuild): SQLite's FTS5
-   * stops merging its segments as it goes; PostgreSQL, when the index holds less than a
+   * stops merging its segments as it goes; PostgreSQL, when the index holds less than
    * that, drops its GIN indexes. The returned function, called when the writing is
    * done, merges everything in small steps (other writers get the lock between them) and
    * restores normal merging / builds the GIN indexes once.

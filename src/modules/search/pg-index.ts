@@ -10,7 +10,7 @@
  *    text are verified on it, read through the pages' doc_key index.
  *  - search_doc_terms.terms_v: every token of a document once, without positions — the
  *    pages' plain, each metadata field's prefixed (`^t`, `^r`, `^d`, `^o`) — GIN-indexed
- *    and hash-partitioned like search_pages. A whole query (AND, OR, NOT) is one tsquery
+ *    and hash-partitioned four ways (pg-gin.ts). A whole query (AND, OR, NOT) is one tsquery
  *    over it, which GIN answers from its posting lists with no recheck, since the query
  *    has neither weights nor phrase operators: exact where every term is one token, else
  *    the candidates whose rows are then tested term by term (compileProbe). Before it,
