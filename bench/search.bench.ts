@@ -119,7 +119,7 @@ async function rawInsertRate(app: App, backend: string, workDir: string, sample:
     return sample.length / seconds;
   }
   const { db } = app.database;
-  // As the indexer's bulk write into an empty index: rows into a bare table hash-partitioned as search_doc_terms
+  // As the indexer's bulk write into an empty index: rows into a bare table hash-partitioned as search_pages
   // is, then each partition's GIN indexes built once, as many partitions at once as there are cores.
   await sql`create table raw_tsv (key bigint primary key, meta tsvector, text tsvector) partition by hash (key)`.execute(db);
   for (let n = 0; n < PAGE_PARTITIONS; n++) await sql`create table ${sql.raw(`raw_tsv_${n}`)} partition of raw_tsv for values with (modulus ${sql.lit(PAGE_PARTITIONS)}, remainder ${sql.lit(n)})`.execute(db);
@@ -200,7 +200,7 @@ export default async function searchBench({ workDir, flags, log }: BenchContext)
         log(`${backend}: final merge / index build ${((performance.now() - merging) / 1000).toFixed(1)} s`);
         const buildSeconds = (performance.now() - started) / 1000;
         if (backend === 'postgres') await sql`analyze`.execute(app.database.db);
-        rows.push({ benchmark: `${backend}: index ${sampleSize} items (tokenise + write)`, figure: sampleRate, unit: 'items/s', limit: raw, target: { atLeastPercent: 50 }, note: backend === 'sqlite' ? 'limit = raw insert of the same pre-tokenised streams into a bare FTS5 table' : 'limit = raw insert of the same pre-tokenised streams into a bare tsvector table partitioned as search_doc_terms, then its GIN indexes built a partition per core' });
+        rows.push({ benchmark: `${backend}: index ${sampleSize} items (tokenise + write)`, figure: sampleRate, unit: 'items/s', limit: raw, target: { atLeastPercent: 50 }, note: backend === 'sqlite' ? 'limit = raw insert of the same pre-tokenised streams into a bare FTS5 table' : 'limit = raw insert of the same pre-tokenised streams into a bare tsvector table partitioned as search_pages, then its GIN indexes built a partition per core' });
         rows.push({ benchmark: `${backend}: full build of ${items} items`, figure: buildSeconds / 60, unit: 'min', limit: 30, target: { atMostPercent: 100 }, note: `${Math.round(items / buildSeconds)} items/s incl. generating the corpus` });
       }
 

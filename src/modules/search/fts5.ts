@@ -16,7 +16,7 @@
  */
 import { sql, type QueryExecutorProvider, type RawBuilder } from 'kysely';
 import type { Db, Executor } from '../../platform/db/database.js';
-import { EMPTY_SET, type FullTextRow, type MetaField } from './index-common.js';
+import type { MetaField, MetaStreams, StreamPair } from './index-sql.js';
 import { metaFieldsOf, searchesPages, type QueryNode, type TermNode } from './query.js';
 
 export const FTS_TABLES = ['search_meta_fts', 'search_doc_fts'] as const;
@@ -40,7 +40,7 @@ export async function createFtsTables(db: QueryExecutorProvider): Promise<void> 
 }
 
 /** Writes the full text of documents (ascending keys: FTS5 writes a batch in one segment only while rowids grow). */
-export async function writeFts(tx: Executor, rows: ReadonlyArray<FullTextRow>): Promise<void> {
+export async function writeFts(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void> {
   for (let i = 0; i < rows.length; i += 100) {
     const part = rows.slice(i, i + 100);
     const meta = part.map((r) => {
@@ -178,6 +178,6 @@ export async function mergeAll(db: Db): Promise<void> {
 
 /** `select rowid as k` of one FTS5 match (null: none), within a rowid range if given. */
 export function ftsSet(table: FtsTable, match: string | null, range: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  if (match === null) return EMPTY_SET;
+  if (match === null) return sql`select 0 as k where 1 = 0`;
   return sql`select rowid as k from ${sql.table(table)} where ${sql.table(table)} match ${match}${range ? sql` and ${range}` : sql``}`;
 }

@@ -198,7 +198,7 @@ export function createIndexer(deps: IndexerDeps) {
     const records = documents.map((d) => d.record);
     const docPages = documents.map((d) => d.pages.flatMap((p) => chunkPage(p.text).map((text) => ({ fileId: p.fileId, page: p.page, text }))));
     const metas = records.map((r): Record<MetaField, string> => ({ title: r.title, resp: r.responsible, docno: r.docNumber ?? '', other: r.other }));
-    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: dialect.kind === 'postgres', docPages: docPages.map((d) => d.length) });
+    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: dialect.kind === 'postgres' });
     return { records, docPages, tokens };
   }
 
@@ -238,7 +238,7 @@ export function createIndexer(deps: IndexerDeps) {
       // Ascending keys: FTS5 writes a batch in one segment only while rowids grow.
       await dialect.writeFullText(
         tx,
-        order.map((i) => ({ key: keyOf.get(records[i]?.id ?? '') as number, streams: tokens.metas[i] as MetaStreams, pages: (pagesOf[i] ?? []).map((page) => page.streams), terms: tokens.termVectors?.[i] })),
+        order.map((i) => ({ key: keyOf.get(records[i]?.id ?? '') as number, streams: tokens.metas[i] as MetaStreams, pages: (pagesOf[i] ?? []).map((page) => page.streams) })),
       );
       const pages = pagesOf.flat();
       await dialect.writePages(tx, pages.sort((a, b) => a.key - b.key));

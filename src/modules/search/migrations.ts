@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
 import { createFtsTables } from './fts5.js';
-import { createPgDocTerms, createPgPages } from './pg-gin.js';
+import { createPgPages } from './pg-gin.js';
 
 type MigrationDb = Parameters<Migration['up']>[0];
 
@@ -171,24 +171,6 @@ export const searchMigrations: Migration[] = [
       for (const table of ['search_meta_fts', 'search_page_fts', 'search_doc_fts']) await sql`drop table if exists ${sql.table(table)}`.execute(db);
       await createFtsTables(db);
       await emptyAndQueueAll(db, false);
-    },
-  },
-  {
-    // PostgreSQL only. A whole query is one tsquery over search_doc_terms, a GIN-indexed
-    // vector of every token of a document (pg-index.ts), instead of a GIN lookup of pages
-    // per term and set algebra between terms. The pages' vectors lose their GIN index and
-    // serve to verify phrases, looked up by doc_key: search_pages is no longer partitioned
-    // (partitioned on the page key, each lookup probed all four partitions' doc_key indexes).
-    // Rebuilt by the index job.
-    name: '2026-12-14-07-search-doc-terms',
-    async up(db, caps) {
-      if (caps.dialect !== 'postgres') return;
-      await sql`drop table search_pages`.execute(db);
-      await sql`create table search_pages (key bigint primary key, doc_key bigint not null, file_id text not null, page integer not null, text text not null, text_v tsvector not null)`.execute(db);
-      await sql`create index search_pages_doc on search_pages (doc_key)`.execute(db);
-      await sql`drop table if exists search_doc_terms`.execute(db);
-      await createPgDocTerms(db);
-      await emptyAndQueueAll(db, true);
     },
   },
 ];

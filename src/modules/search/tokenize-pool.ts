@@ -35,30 +35,18 @@ function size(task: TokenizeTask): number {
 export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer> {
   if (size(task) < IN_PLACE_CHARS) return tokenizeInPlace(task);
   const parts = os.availableParallelism();
+  const metaStep = Math.ceil(task.metas.length / parts);
+  const pageStep = Math.ceil(task.pages.length / parts);
   const runs: Promise<TokenizeAnswer>[] = [];
-  const run = (part: TokenizeTask) => {
-    if (part.metas.length > 0 || part.pages.length > 0) runs.push(tokenizerPool().run(part) as Promise<TokenizeAnswer>);
-  };
-  const docPages = task.docPages;
-  if (docPages) {
-    // Whole documents per thread, so each can make its documents' term vectors.
-    const step = Math.ceil(task.metas.length / parts);
-    let page = 0;
-    for (let i = 0; i < task.metas.length; i += step) {
-      const counts = docPages.slice(i, i + step);
-      const n = counts.reduce((a, b) => a + b, 0);
-      run({ metas: task.metas.slice(i, i + step), pages: task.pages.slice(page, page + n), vectors: task.vectors, docPages: counts });
-      page += n;
-    }
-  } else {
-    const metaStep = Math.ceil(task.metas.length / parts);
-    const pageStep = Math.ceil(task.pages.length / parts);
-    for (let i = 0; i < parts; i++) run({ metas: task.metas.slice(i * metaStep, (i + 1) * metaStep), pages: task.pages.slice(i * pageStep, (i + 1) * pageStep), vectors: task.vectors });
+  for (let i = 0; i < parts; i++) {
+    const metas = task.metas.slice(i * metaStep, (i + 1) * metaStep);
+    const pages = task.pages.slice(i * pageStep, (i + 1) * pageStep);
+    if (metas.length === 0 && pages.length === 0) continue;
+    runs.push(tokenizerPool().run({ metas, pages, vectors: task.vectors }) as Promise<TokenizeAnswer>);
   }
   const answers = await Promise.all(runs);
   const joined: TokenizeAnswer = { metas: answers.flatMap((a) => a.metas), pages: answers.flatMap((a) => a.pages) };
   if (task.vectors) joined.metaVectors = answers.flatMap((a) => a.metaVectors ?? []);
-  if (task.vectors && docPages) joined.termVectors = answers.flatMap((a) => a.termVectors ?? []);
   return joined;
 }
 

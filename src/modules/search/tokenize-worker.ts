@@ -3,25 +3,20 @@
  * token streams the index stores (tokenize.ts), so a rebuild keeps every core busy and
  * the web server's event loop free. Streams cross back as space-joined strings.
  */
-import type { MetaField, MetaStreams, StreamPair } from './index-common.js';
-import { pgMetaVector, pgTermsVector, pgVector } from './pg-vectors.js';
+import { pgMetaVector, pgVector, type MetaField, type MetaStreams, type StreamPair } from './index-sql.js';
 import { normalize, substringTokens, tokenizeField } from './tokenize.js';
 
 export interface TokenizeTask {
   metas: ReadonlyArray<Record<MetaField, string>>;
   pages: readonly string[];
-  /** Also make PostgreSQL's tsvector literals (pages' `vector`, `metaVectors`, `termVectors`). */
+  /** Also make PostgreSQL's tsvector literals (pages' `vector`, `metaVectors`). */
   vectors?: boolean;
-  /** How many of `pages` belong to each of `metas`, in order (for the documents' term vectors). */
-  docPages?: readonly number[];
 }
 export interface TokenizeAnswer {
   metas: MetaStreams[];
   pages: StreamPair[];
   /** PostgreSQL's meta_v literal of each of `metas`, when asked for. */
   metaVectors?: string[];
-  /** PostgreSQL's terms_v literal of each document, when asked for with `docPages`. */
-  termVectors?: string[];
 }
 
 function pair(text: string): StreamPair {
@@ -36,13 +31,5 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   const pages = task.pages.map((text): StreamPair => ({ sub: substringTokens(normalize(text)).join(' '), words: '' }));
   if (!task.vectors) return { metas, pages };
   for (const page of pages) page.vector = pgVector([{ pair: page, base: 0, weight: 'D' }]);
-  const answer: TokenizeAnswer = { metas, pages, metaVectors: metas.map(pgMetaVector) };
-  if (task.docPages) {
-    let p = 0;
-    answer.termVectors = metas.map((m, i) => {
-      const own = pages.slice(p, (p += task.docPages?.[i] ?? 0));
-      return pgTermsVector(m, own);
-    });
-  }
-  return answer;
+  return { metas, pages, metaVectors: metas.map(pgMetaVector) };
 }
