@@ -16,7 +16,7 @@
  */
 import { sql, type QueryExecutorProvider, type RawBuilder } from 'kysely';
 import type { Db, Executor } from '../../platform/db/database.js';
-import type { MetaField, MetaStreams, StreamPair } from './index-sql.js';
+import { EMPTY_SET, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import { metaFieldsOf, searchesPages, type QueryNode, type TermNode } from './query.js';
 
 export const FTS_TABLES = ['search_meta_fts', 'search_doc_fts'] as const;
@@ -178,6 +178,6 @@ export async function mergeAll(db: Db): Promise<void> {
 
 /** `select rowid as k` of one FTS5 match (null: none), within a rowid range if given. */
 export function ftsSet(table: FtsTable, match: string | null, range: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  if (match === null) return sql`select 0 as k where 1 = 0`;
+  if (match === null) return EMPTY_SET;
   return sql`select rowid as k from ${sql.table(table)} where ${sql.table(table)} match ${match}${range ? sql` and ${range}` : sql``}`;
 }

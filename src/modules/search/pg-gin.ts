@@ -1,7 +1,16 @@
 /**
- * PostgreSQL's search_pages table and the GIN indexes of the search tables: how the
- * pages are partitioned and how the GIN indexes are built after a bulk write
- * (index-sql.ts drops them; `buildGin` builds whatever is missing or incomplete).
+ * PostgreSQL's search_pages table and the full-text indexes of the search tables: how the
+ * pages are partitioned and how the indexes are built after a bulk write (index-sql.ts
+ * drops them; `buildGin` builds whatever is missing or incomplete).
+ *
+ * The pages' index is RUM (the `rum` extension, Debian's postgresql-15-rum) where the
+ * extension is installed or this database user may create it, else GIN. RUM keeps each
+ * lexeme's positions in the index, so a phrase (every term of two or more characters is a
+ * phrase of bigrams) is decided there; GIN keeps only which rows hold a lexeme, so
+ * PostgreSQL reads the 13 KB vector of every candidate page to test the positions. At
+ * 100,000 items, 贯彻落实 (9,971 pages): RUM 8 ms and 892 buffers, GIN 108 ms and 55,415
+ * buffers. RUM costs a 1.3 × longer build (352 against 273 s for that index) and 2.3 × the
+ * size (1,113 against 475 MB). The metadata index stays GIN (small vectors, read inline).
  */
 import os from 'node:os';
 import { sql, type QueryExecutorProvider } from 'kysely';
@@ -26,9 +35,12 @@ export async function createPgPages(db: QueryExecutorProvider): Promise<void> {
   await sql`create index search_pages_doc on search_pages (doc_key)`.execute(db);
 }
 
-/** The GIN indexes of the search tables (search_pages_text_v: the partitioned parent of the partitions' own). */
+/** Access methods of the pages' index. */
+export type TextIndexMethod = 'gin' | 'rum';
+
+/** The full-text indexes of the search tables (search_pages_text_v: the partitioned parent of the partitions' own). */
 export const GIN_NAMES = ['search_docs_meta_v', 'search_pages_text_v'] as const;
-/** Every GIN index that holds entries (the partitions', not their parent's), for cleaning pending lists. */
+/** Every index that holds entries (the partitions', not their parent's); the GIN ones among them have pending lists to clean. */
 export const GIN_LEAVES = ['search_docs_meta_v', ...PAGE_PARTITION_NAMES.map(partitionGin)];
 
 /** Runs `fn` on every item, at most `limit` at once. */
@@ -40,28 +52,48 @@ async function eachAtMost<T>(items: readonly T[], limit: number, fn: (item: T) =
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
-/** Builds one GIN index in one sorted pass (GIN accumulates entries in maintenance_work_mem and writes each key's list once). */
-async function createGin(db: Db, name: string, table: string, column: string, only = false): Promise<void> {
+/** Builds one index in one sorted pass (GIN and RUM accumulate entries in maintenance_work_mem and write each key's list once). */
+async function createGin(db: Db, name: string, table: string, column: string, method: TextIndexMethod, only = false): Promise<void> {
+  const using = method === 'rum' ? sql`rum (${sql.ref(column)} rum_tsvector_ops)` : sql`gin (${sql.ref(column)})`;
   await db.transaction().execute(async (tx) => {
     await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
-    await sql`create index if not exists ${sql.raw(name)} on ${sql.raw(only ? 'only ' : '')}${sql.table(table)} using gin (${sql.ref(column)})`.execute(tx);
+    await sql`create index if not exists ${sql.raw(name)} on ${sql.raw(only ? 'only ' : '')}${sql.table(table)} using ${using}`.execute(tx);
   });
 }
 
+/** The access method of the pages' index (its parent, valid or not), or null while there is none. */
+export async function pageIndexMethod(db: Db): Promise<TextIndexMethod | null> {
+  const row = (await sql<{ amname: string }>`select a.amname from pg_class as c join pg_am as a on a.oid = c.relam where c.relname = 'search_pages_text_v'`.execute(db)).rows[0];
+  return row === undefined ? null : row.amname === 'rum' ? 'rum' : 'gin';
+}
+
+/** RUM if the extension is installed or can be created here (it needs a superuser or the database's owner), else GIN. */
+async function availableMethod(db: Db): Promise<TextIndexMethod> {
+  try {
+    await sql`create extension if not exists rum`.execute(db);
+    return 'rum';
+  } catch {
+    return 'gin';
+  }
+}
+
 /**
- * Builds the GIN indexes that are missing or incomplete (after a bulk write dropped them,
- * or a crash interrupted this): the pages' one partition by partition, as many at once as
- * there are cores, each attached to the parent index, which is valid once all are.
+ * Builds the indexes that are missing or incomplete (after a bulk write dropped them, or a
+ * crash interrupted this): the pages' one partition by partition, as many at once as there
+ * are cores, each attached to the parent index, which is valid once all are. The pages'
+ * index keeps the method of a parent left by an interrupted build; a new one uses `method`
+ * if given, else RUM where available.
  */
-export async function buildGin(db: Db): Promise<void> {
+export async function buildGin(db: Db, method?: TextIndexMethod): Promise<void> {
   const valid = new Set(
     (await sql<{ relname: string }>`select c.relname from pg_class as c join pg_index as i on i.indexrelid = c.oid where c.relname in (${sql.join(GIN_NAMES)}) and i.indisvalid`.execute(db)).rows.map((r) => r.relname),
   );
-  if (!valid.has('search_docs_meta_v')) await createGin(db, 'search_docs_meta_v', 'search_docs', 'meta_v');
+  if (!valid.has('search_docs_meta_v')) await createGin(db, 'search_docs_meta_v', 'search_docs', 'meta_v', 'gin');
   if (valid.has('search_pages_text_v')) return;
-  await createGin(db, 'search_pages_text_v', 'search_pages', 'text_v', true);
+  const pages = (await pageIndexMethod(db)) ?? method ?? (await availableMethod(db));
+  await createGin(db, 'search_pages_text_v', 'search_pages', 'text_v', pages, true);
   await eachAtMost(PAGE_PARTITION_NAMES, os.availableParallelism(), async (n) => {
-    await createGin(db, partitionGin(n), pagePartition(n), 'text_v');
+    await createGin(db, partitionGin(n), pagePartition(n), 'text_v', pages);
     // Attaching an index already attached does nothing, so a build interrupted anywhere resumes here.
     await sql`alter index search_pages_text_v attach partition ${sql.raw(partitionGin(n))}`.execute(db);
   });

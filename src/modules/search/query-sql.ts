@@ -15,7 +15,8 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../accounts/viewer.js';
 import { contentWhereVisible, visibilitySql } from '../accounts/viewer.js';
-import { inRange, type IndexDialect, type KeyRange, type MetaField } from './index-sql.js';
+import { EMPTY_SET, inRange, type KeyRange, type MetaField } from './index-common.js';
+import type { IndexDialect } from './index-sql.js';
 import type { SearchQuery, SearchSort } from './model.js';
 import { metaFieldsOf, positiveTerms, searchesPages, type QueryNode, type TermNode } from './query.js';
 
@@ -57,7 +58,6 @@ function compound(op: 'union' | 'intersect' | 'except', sets: RawBuilder<unknown
   return sql.join(sets.map(operand), sql.raw(op === 'union' ? ' union all ' : ` ${op} `));
 }
 
-const NONE = sql`select 0 as k where 1 = 0`;
 const allSet = (range: KeyRange | null) => (range ? sql`select key as k from search_docs where ${inRange('key', range)}` : sql`select key as k from search_docs`);
 
 /** The keys a query node matches, with page text (full) or without (meta); only keys within `range` if given (a sample). */
@@ -73,7 +73,7 @@ export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope,
       if (fields.length > 0 && node.tokens.length > 0) parts.push(dialect.metaSet(node, fields, 'sub', range));
       if (scope === 'full' && searchesPages(node) && node.tokens.length > 0) parts.push(dialect.pageSet(node, range));
       if (node.codePrefix !== null) parts.push(codePrefixSet(dialect, node.codePrefix, range));
-      return parts.length === 0 ? NONE : compound('union', parts);
+      return parts.length === 0 ? EMPTY_SET : compound('union', parts);
     }
     case 'or':
       return compound('union', node.children.map((c) => compileSet(dialect, c, scope, range)));
@@ -128,7 +128,7 @@ function scoringParts<T>(root: QueryNode, options: { codes?: boolean }, meta: (t
  */
 export function scoredSet(dialect: IndexDialect, root: QueryNode, options: { codes?: boolean } = {}): RawBuilder<unknown> {
   const parts = scoringParts(root, options, (term, fields) => dialect.metaSet(term, fields, 'sub'), (prefix) => codePrefixSet(dialect, prefix, null));
-  return parts.length === 0 ? NONE : compound('union', parts);
+  return parts.length === 0 ? EMPTY_SET : compound('union', parts);
 }
 
 /**

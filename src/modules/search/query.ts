@@ -13,7 +13,7 @@
  * broken text are just characters; terms with no letters or digits are dropped;
  * text beyond MAX_QUERY_CHARS is cut (and the answer says so).
  */
-import type { MetaField } from './index-sql.js';
+import { META_FIELDS, type MetaField } from './index-common.js';
 import { MAX_QUERY_CHARS, type AdvancedClause, type SearchField } from './model.js';
 import { isHan, normalize, queryWords, substringTokens } from './tokenize.js';
 
@@ -222,7 +222,7 @@ export function parseQuery(q: string, clauses: readonly AdvancedClause[] = []): 
 export function metaFieldsOf(term: TermNode): readonly MetaField[] {
   switch (term.field) {
     case 'any':
-      return ['title', 'resp', 'docno', 'other'];
+      return META_FIELDS;
     case 'title':
       return ['title'];
     case 'responsible':

@@ -3,7 +3,8 @@
  * token streams the index stores (tokenize.ts), so a rebuild keeps every core busy and
  * the web server's event loop free. Streams cross back as space-joined strings.
  */
-import { pgMetaVector, pgVector, type MetaField, type MetaStreams, type StreamPair } from './index-sql.js';
+import type { MetaField, MetaStreams, StreamPair } from './index-common.js';
+import { pgMetaVector, pgVector } from './pg-index.js';
 import { normalize, substringTokens, tokenizeField } from './tokenize.js';
 
 export interface TokenizeTask {

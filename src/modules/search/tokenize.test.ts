@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalize, normalizeWithOffsets, substringTokens, tokenizeField, wordTokens } from './tokenize.js';
-import { pgVector, type StreamPair } from './index-sql.js';
+import type { StreamPair } from './index-common.js';
+import { pgVector } from './pg-index.js';
 import tokenize from './tokenize-worker.js';
 
 describe('tokenisation', () => {
