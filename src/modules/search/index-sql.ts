@@ -13,7 +13,6 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Capabilities, Db, Executor } from '../../platform/db/database.js';
 import { bulkBegin, bulkEnd, bulkUnderWay, chunks, inRange, type KeyRange, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import { createPostgresDialect } from './pg-index.js';
-import type { TextIndexMethod } from './pg-gin.js';
 import { deleteFts, fts5MetaMatch, fts5TextMatch, fts5Tree, ftsSet, mergeAll, mergingPaused, pauseMerging, writeFts } from './fts5.js';
 import type { QueryNode, TermNode } from './query.js';
 
@@ -56,8 +55,6 @@ export interface IndexDialect {
   settle(db: Db): Promise<void>;
   /** Called first in every transaction that writes documents (PostgreSQL: the bulk setting of GIN's pending list). */
   beginWrite(tx: Executor): Promise<void>;
-  /** Builds the indexes a bulk write dropped, the pages' one with this method (PostgreSQL; tests of the GIN fallback). */
-  rebuildIndexes?(db: Db, method: TextIndexMethod): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------

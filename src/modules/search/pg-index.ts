@@ -10,7 +10,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, META_FIELDS, PAGE_SPAN, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import type { IndexDialect } from './index-sql.js';
-import { buildGin, GIN_LEAVES, GIN_NAMES, pageIndexMethod, type TextIndexMethod } from './pg-gin.js';
+import { buildGin, GIN_LEAVES, GIN_NAMES, pageIndexMethod } from './pg-gin.js';
 import type { TermNode } from './query.js';
 
 const PG_WEIGHT: Record<MetaField, string> = { title: 'A', resp: 'B', docno: 'C', other: 'D' };
@@ -77,9 +77,9 @@ const METHOD_KEPT_MS = 60_000;
 export function createPostgresDialect(): IndexDialect {
   // Whether the pages' index decides phrases (RUM), as last read; null until read, and after a build.
   let phrases: { inIndex: boolean; until: number } | null = null;
-  const build = async (db: Db, method?: TextIndexMethod) => {
+  const build = async (db: Db) => {
     phrases = null;
-    await buildGin(db, method);
+    await buildGin(db);
     phrases = null;
   };
   const dialect: IndexDialect = {
@@ -112,7 +112,6 @@ export function createPostgresDialect(): IndexDialect {
     async settle(db) {
       if (!bulkUnderWay()) await build(db);
     },
-    rebuildIndexes: build,
     async beginWrite(tx) {
       if (bulkUnderWay()) await sql`set local gin_pending_list_limit = '256MB'`.execute(tx);
     },
