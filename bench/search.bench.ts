@@ -28,7 +28,7 @@ import { loadConfig, testPostgresUrl } from '../src/config.js';
 import { anonymousViewer } from '../src/modules/accounts/viewer.js';
 import type { StreamPair } from '../src/modules/search/index-common.js';
 import { pgVector } from '../src/modules/search/pg-index.js';
-import { PAGE_PARTITIONS } from '../src/modules/search/pg-gin.js';
+import { PAGE_PARTITIONS } from '../src/modules/search/pg-text-index.js';
 import { searchQuerySchema } from '../src/modules/search/model.js';
 import { compileQuery } from '../src/modules/search/query-sql.js';
 import { parseQuery } from '../src/modules/search/query.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { organisations } from '../accounts/organisations.js';
 import { anonymousViewer } from '../accounts/viewer.js';
-import { PAGE_PARTITIONS, pageIndexMethod } from './pg-gin.js';
+import { PAGE_PARTITIONS, pageIndexMethod } from './pg-text-index.js';
 import { searchQuerySchema, type SearchQueryInput } from './model.js';
 import { createSearchService } from './service.js';
 import { corpusItem, loadVocabulary, PLANTED, type CorpusItem } from './test-support/corpus.js';

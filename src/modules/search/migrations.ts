@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
 import { createFtsTables } from './fts5.js';
-import { createPgPages } from './pg-gin.js';
+import { createPgPages } from './pg-text-index.js';
 
 type MigrationDb = Parameters<Migration['up']>[0];
 

@@ -4,13 +4,13 @@
  * search configuration touches the tokens. Meta fields carry weights A title, B
  * responsible, C document number, D other; words are stored as `~word` lexemes beside the
  * bigrams. A term is a `<->` phrase query, decided in the pages' index where that is RUM,
- * else on each candidate page's vector (pg-gin.ts).
+ * else on each candidate page's vector (pg-text-index.ts).
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, META_FIELDS, PAGE_SPAN, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import type { IndexDialect } from './index-sql.js';
-import { buildGin, GIN_LEAVES, GIN_NAMES, pageIndexMethod } from './pg-gin.js';
+import { buildTextIndexes, TEXT_INDEX_LEAVES, TEXT_INDEXES, pageIndexMethod } from './pg-text-index.js';
 import type { TermNode } from './query.js';
 
 const PG_WEIGHT: Record<MetaField, string> = { title: 'A', resp: 'B', docno: 'C', other: 'D' };
@@ -79,7 +79,7 @@ export function createPostgresDialect(): IndexDialect {
   let phrases: { inIndex: boolean; until: number } | null = null;
   const build = async (db: Db) => {
     phrases = null;
-    await buildGin(db);
+    await buildTextIndexes(db);
     phrases = null;
   };
   const dialect: IndexDialect = {
@@ -99,13 +99,13 @@ export function createPostgresDialect(): IndexDialect {
       if (bulkBegin() === 1) {
         const held = Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n ?? 0);
         // The parent with its partitions' indexes, and any partition index a crash left unattached.
-        if (held < expected) await sql`drop index if exists ${sql.raw([...new Set([...GIN_NAMES, ...GIN_LEAVES])].join(', '))}`.execute(db);
+        if (held < expected) await sql`drop index if exists ${sql.raw([...new Set([...TEXT_INDEXES, ...TEXT_INDEX_LEAVES])].join(', '))}`.execute(db);
       }
       return bulkEnd(
         () => build(db),
         // Whichever of them exist and are GIN (an outer bulk write of this process may still have them dropped).
         async () => {
-          await sql`select gin_clean_pending_list(c.oid) from pg_class as c join pg_am as a on a.oid = c.relam where a.amname = 'gin' and c.relkind = 'i' and c.relname in (${sql.join(GIN_LEAVES)})`.execute(db);
+          await sql`select gin_clean_pending_list(c.oid) from pg_class as c join pg_am as a on a.oid = c.relam where a.amname = 'gin' and c.relkind = 'i' and c.relname in (${sql.join(TEXT_INDEX_LEAVES)})`.execute(db);
         },
       );
     },

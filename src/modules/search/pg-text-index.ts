@@ -1,7 +1,7 @@
 /**
  * PostgreSQL's search_pages table and the full-text indexes of the search tables: how the
- * pages are partitioned and how the indexes are built after a bulk write (index-sql.ts
- * drops them; `buildGin` builds whatever is missing or incomplete).
+ * pages are partitioned and how the indexes are built after a bulk write (pg-index.ts
+ * drops them; `buildTextIndexes` builds whatever is missing or incomplete).
  *
  * The pages' index is GIN, or RUM where the administrator has installed the `rum`
  * extension in the database (`create extension rum`; Debian's postgresql-15-rum) before
@@ -26,10 +26,10 @@ import type { Db } from '../../platform/db/database.js';
  */
 export const PAGE_PARTITIONS = 4;
 const pagePartition = (n: number) => `search_pages_p${n}`;
-const partitionGin = (n: number) => `search_pages_p${n}_text_v`;
+const partitionIndex = (n: number) => `search_pages_p${n}_text_v`;
 const PAGE_PARTITION_NAMES = Array.from({ length: PAGE_PARTITIONS }, (_, n) => n);
 
-/** search_pages (PostgreSQL): partitioned, its partitions and their indexes, the GIN index left to `buildGin`. */
+/** search_pages (PostgreSQL): partitioned, its partitions and their indexes, the full-text index left to `buildTextIndexes`. */
 export async function createPgPages(db: QueryExecutorProvider): Promise<void> {
   await sql`create table search_pages (key bigint primary key, doc_key bigint not null, file_id text not null, page integer not null, text text not null, text_v tsvector not null) partition by hash (key)`.execute(db);
   for (const n of PAGE_PARTITION_NAMES) {
@@ -42,9 +42,9 @@ export async function createPgPages(db: QueryExecutorProvider): Promise<void> {
 export type TextIndexMethod = 'gin' | 'rum';
 
 /** The full-text indexes of the search tables (search_pages_text_v: the partitioned parent of the partitions' own). */
-export const GIN_NAMES = ['search_docs_meta_v', 'search_pages_text_v'] as const;
+export const TEXT_INDEXES = ['search_docs_meta_v', 'search_pages_text_v'] as const;
 /** Every index that holds entries (the partitions', not their parent's); the GIN ones among them have pending lists to clean. */
-export const GIN_LEAVES = ['search_docs_meta_v', ...PAGE_PARTITION_NAMES.map(partitionGin)];
+export const TEXT_INDEX_LEAVES = ['search_docs_meta_v', ...PAGE_PARTITION_NAMES.map(partitionIndex)];
 
 /** Runs `fn` on every item, at most `limit` at once. */
 async function eachAtMost<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -56,7 +56,7 @@ async function eachAtMost<T>(items: readonly T[], limit: number, fn: (item: T) =
 }
 
 /** Builds one index in one sorted pass (GIN and RUM accumulate entries in maintenance_work_mem and write each key's list once). */
-async function createGin(db: Db, name: string, table: string, column: string, method: TextIndexMethod, only = false): Promise<void> {
+async function createTextIndex(db: Db, name: string, table: string, column: string, method: TextIndexMethod, only = false): Promise<void> {
   const using = method === 'rum' ? sql`rum (${sql.ref(column)} rum_tsvector_ops)` : sql`gin (${sql.ref(column)})`;
   await db.transaction().execute(async (tx) => {
     await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
@@ -82,17 +82,17 @@ async function wantedMethod(db: Db): Promise<TextIndexMethod> {
  * are cores, each attached to the parent index, which is valid once all are. The pages'
  * index keeps the method of a parent left by an interrupted build.
  */
-export async function buildGin(db: Db): Promise<void> {
+export async function buildTextIndexes(db: Db): Promise<void> {
   const valid = new Set(
-    (await sql<{ relname: string }>`select c.relname from pg_class as c join pg_index as i on i.indexrelid = c.oid where c.relname in (${sql.join(GIN_NAMES)}) and i.indisvalid`.execute(db)).rows.map((r) => r.relname),
+    (await sql<{ relname: string }>`select c.relname from pg_class as c join pg_index as i on i.indexrelid = c.oid where c.relname in (${sql.join(TEXT_INDEXES)}) and i.indisvalid`.execute(db)).rows.map((r) => r.relname),
   );
-  if (!valid.has('search_docs_meta_v')) await createGin(db, 'search_docs_meta_v', 'search_docs', 'meta_v', 'gin');
+  if (!valid.has('search_docs_meta_v')) await createTextIndex(db, 'search_docs_meta_v', 'search_docs', 'meta_v', 'gin');
   if (valid.has('search_pages_text_v')) return;
   const pages = (await pageIndexMethod(db)) ?? (await wantedMethod(db));
-  await createGin(db, 'search_pages_text_v', 'search_pages', 'text_v', pages, true);
+  await createTextIndex(db, 'search_pages_text_v', 'search_pages', 'text_v', pages, true);
   await eachAtMost(PAGE_PARTITION_NAMES, os.availableParallelism(), async (n) => {
-    await createGin(db, partitionGin(n), pagePartition(n), 'text_v', pages);
+    await createTextIndex(db, partitionIndex(n), pagePartition(n), 'text_v', pages);
     // Attaching an index already attached does nothing, so a build interrupted anywhere resumes here.
-    await sql`alter index search_pages_text_v attach partition ${sql.raw(partitionGin(n))}`.execute(db);
+    await sql`alter index search_pages_text_v attach partition ${sql.raw(partitionIndex(n))}`.execute(db);
   });
 }
