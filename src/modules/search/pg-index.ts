@@ -75,12 +75,11 @@ function pgWords(term: TermNode, weights: string): string | null {
 const METHOD_KEPT_MS = 60_000;
 
 export function createPostgresDialect(): IndexDialect {
-  // Whether the pages' index decides phrases (RUM), as last read; null until read, and after a build.
+  // Whether the pages' index decides phrases (RUM), as last read; null until read, and after the index is built.
   let phrases: { inIndex: boolean; until: number } | null = null;
+  // `settle` runs on every drain of the index job: only a build that made the pages' index forgets the method.
   const build = async (db: Db) => {
-    phrases = null;
-    await buildTextIndexes(db);
-    phrases = null;
+    if (await buildTextIndexes(db)) phrases = null;
   };
   const dialect: IndexDialect = {
     kind: 'postgres',

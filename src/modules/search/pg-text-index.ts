@@ -80,14 +80,15 @@ async function wantedMethod(db: Db): Promise<TextIndexMethod> {
  * Builds the indexes that are missing or incomplete (after a bulk write dropped them, or a
  * crash interrupted this): the pages' one partition by partition, as many at once as there
  * are cores, each attached to the parent index, which is valid once all are. The pages'
- * index keeps the method of a parent left by an interrupted build.
+ * index keeps the method of a parent left by an interrupted build. Returns whether it built
+ * the pages' index (so its method may have changed).
  */
-export async function buildTextIndexes(db: Db): Promise<void> {
+export async function buildTextIndexes(db: Db): Promise<boolean> {
   const valid = new Set(
     (await sql<{ relname: string }>`select c.relname from pg_class as c join pg_index as i on i.indexrelid = c.oid where c.relname in (${sql.join(TEXT_INDEXES)}) and i.indisvalid`.execute(db)).rows.map((r) => r.relname),
   );
   if (!valid.has('search_docs_meta_v')) await createTextIndex(db, 'search_docs_meta_v', 'search_docs', 'meta_v', 'gin');
-  if (valid.has('search_pages_text_v')) return;
+  if (valid.has('search_pages_text_v')) return false;
   const pages = (await pageIndexMethod(db)) ?? (await wantedMethod(db));
   await createTextIndex(db, 'search_pages_text_v', 'search_pages', 'text_v', pages, true);
   await eachAtMost(PAGE_PARTITION_NAMES, os.availableParallelism(), async (n) => {
@@ -95,4 +96,5 @@ export async function buildTextIndexes(db: Db): Promise<void> {
     // Attaching an index already attached does nothing, so a build interrupted anywhere resumes here.
     await sql`alter index search_pages_text_v attach partition ${sql.raw(partitionIndex(n))}`.execute(db);
   });
+  return true;
 }
