@@ -90,7 +90,7 @@ export function registerAccountsCli(program: Command, context: AccountsCliContex
     const created = await context.withSignedIn({ role: 'system_admin', action: 'accounts.user.create', label: '创建账号 / create account', as: opts.as, totp: opts.totp }, async (app, actor) => {
       const { accounts } = app.services;
       const org = await accounts.organisationByCode(app.database.db, opts.organisation ?? null);
-      const password = temporaryPassword((await app.services.accessPolicy.current(app.database.db)).passwordMinLength);
+      const password = temporaryPassword(name, (await app.services.accessPolicy.current(app.database.db)).passwordMinLength);
       const id = await auditedCommand({ db: app.database.db, audit: app.services.audit }, actor, 'accounts.user.create', { type: 'user', id: null, label: name }, (tx, by) =>
         accounts.createUser(tx, by, { username: name, displayName: opts.displayName?.trim() || name, organisationId: org.id, password }),
       );
@@ -119,7 +119,7 @@ export function registerAccountsCli(program: Command, context: AccountsCliContex
     const out = context.output();
     const reset = await context.withSignedIn({ role: 'system_admin', action: 'accounts.user.reset-password', label: '重置密码 / reset password', as: opts.as, totp: opts.totp }, async (app, actor) => {
       const target = await app.services.accounts.userByUsername(app.database.db, username);
-      const password = temporaryPassword((await app.services.accessPolicy.current(app.database.db)).passwordMinLength);
+      const password = temporaryPassword(target.username, (await app.services.accessPolicy.current(app.database.db)).passwordMinLength);
       await auditedCommand({ db: app.database.db, audit: app.services.audit }, actor, 'accounts.user.reset-password', { type: 'user', id: target.id, label: target.username }, (tx, by) =>
         app.services.accounts.resetPassword(tx, by, target.id, password),
       );

@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import type { Tx } from '../../platform/db/database.js';
 import type { Role } from './model.js';
+import { passwordProblems } from './password.js';
 import { SYSTEM_ACTOR, type AccountsService } from './service.js';
 
 /** Demo-only accounts (README lists them). Passwords follow the policy; never use them outside the demo. */
@@ -22,8 +23,19 @@ export const DEMO_ACCOUNTS: ReadonlyArray<{ username: string; displayName: strin
 ];
 export const DEMO_PASSWORD = 'Demo@2026';
 
-/** A random password that meets the policy (14 characters, or the policy's longer minimum), for first sign-in (it must be changed then). */
-export function temporaryPassword(minLength = 14): string {
+/**
+ * A random password that meets the policy (14 characters, or the policy's longer minimum), for
+ * first sign-in (it must be changed then). Drawn again in the rare case it holds the username,
+ * which the policy refuses (one in a few thousand for a two-letter username).
+ */
+export function temporaryPassword(username: string, minLength = 14): string {
+  for (;;) {
+    const password = randomPassword(minLength);
+    if (passwordProblems(password, username, minLength).length === 0) return password;
+  }
+}
+
+function randomPassword(minLength: number): string {
   const sets = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnpqrstuvwxyz', '23456789', '@#%+=?'];
   const chars = sets.map((s) => s[randomInt(s.length)] ?? '');
   const all = sets.join('');
@@ -50,7 +62,7 @@ export async function setupInstallation(tx: Tx, accounts: AccountsService, input
     [input.admins.securityAdmin, 'security_admin'],
     [input.admins.auditor, 'auditor'],
   ] as const) {
-    const password = temporaryPassword();
+    const password = temporaryPassword(username);
     const id = await accounts.createUser(tx, SYSTEM_ACTOR, { username, displayName: username, organisationId: archiveId, password });
     await accounts.setRoles(tx, SYSTEM_ACTOR, id, [role], true);
     created.push({ username, role, password });
