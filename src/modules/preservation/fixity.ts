@@ -23,7 +23,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db, Tx } from '../../platform/db/database.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
 import { digestStream } from '../../platform/storage/digest.js';
-import { digestFile } from '../../platform/storage/file-digest.js';
+import { digestFile, FILES_AT_ONCE } from '../../platform/storage/file-digest.js';
 import type { PremisAgent, PreservationEventInput, PreservationService } from './service.js';
 
 export const FIXITY_JOB = 'preservation.fixity';
@@ -280,8 +280,8 @@ export function createFixity(deps: FixityDeps) {
       await reportUnreachable(storeName, health.detail);
       return finish('failed', `存储库无法访问：${health.detail}`);
     }
-    // A file per core, and one more so that a core whose file waits on the disk has another to hash.
-    const limit = pLimit(os.availableParallelism() + 1);
+    // As many files as keep every digest thread busy while some of them wait on the disk.
+    const limit = pLimit(FILES_AT_ONCE);
     const throttle = createThrottle(deps.maxMbps);
     let cursor = run.cursor;
     const record = async (findings: readonly Finding[], upTo: string) => {

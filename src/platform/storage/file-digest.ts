@@ -14,13 +14,19 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { digestStream } from './digest.js';
-import type { DigestAnswer } from './file-digest-worker.js';
+import { TASKS_PER_THREAD, type DigestAnswer } from './file-digest-worker.js';
 
 export const SMALL_FILE_LIMIT = 4 * 1024 * 1024;
 
 const WORKER_URL = new URL(`./file-digest-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 
 // One thread more than cores: a thread waiting on the disk (a cold read) leaves its core to another.
+// Each thread holds TASKS_PER_THREAD files at once (see the worker).
+const THREADS = os.availableParallelism() + 1;
+
+/** Files to keep in flight for every digest thread to be busy (a fixity audit). */
+export const FILES_AT_ONCE = THREADS * TASKS_PER_THREAD;
+
 let pool: Piscina | null = null;
 
 function smallFilePool(): Piscina {
@@ -29,7 +35,7 @@ function smallFilePool(): Piscina {
     // Options that only make sense for the main script (`node --input-type=module -e …`) are refused by workers.
     const inherited = process.execArgv.filter((arg, i, all) => !arg.startsWith('--input-type') && arg !== '-e' && arg !== '--eval' && all[i - 1] !== '-e' && all[i - 1] !== '--eval');
     const execArgv = filename.endsWith('.ts') ? [...inherited, '--import', 'tsx'] : inherited;
-    pool = new Piscina({ filename, maxThreads: os.availableParallelism() + 1, minThreads: 0, idleTimeout: 5_000, execArgv });
+    pool = new Piscina({ filename, maxThreads: THREADS, concurrentTasksPerWorker: TASKS_PER_THREAD, minThreads: 0, idleTimeout: 5_000, execArgv });
   }
   return pool;
 }
