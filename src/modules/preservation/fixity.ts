@@ -16,7 +16,6 @@
  * page: no file counted twice, none skipped. Each file gets a PREMIS "fixity check"
  * event per store and audit, and a "repair" event when its copy was repaired.
  */
-import os from 'node:os';
 import pLimit from 'p-limit';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
