@@ -62,9 +62,15 @@ function read(fd: number, into: Buffer, position: number): Promise<number> {
 async function digest(file: string, algorithms: ReadonlyArray<'sha256' | 'sm3'>, direct: boolean): Promise<{ sha256: string; sm3: string; size: number }> {
   const sha256 = algorithms.includes('sha256') ? createHash('sha256') : null;
   const sm3 = algorithms.includes('sm3') ? createHash('sm3') : null;
-  const fd = (direct ? openDirect(file) : null) ?? fs.openSync(file, 'r');
   const set = freeSets.pop();
   if (set === undefined) throw new Error(`more than ${TASKS_PER_THREAD} files at once in one digest thread`);
+  let fd: number;
+  try {
+    fd = (direct ? openDirect(file) : null) ?? fs.openSync(file, 'r');
+  } catch (err) {
+    freeSets.push(set);
+    throw err;
+  }
   const chunks = Array.from({ length: SET }, (_, i) => chunkAt(set, i));
   // Reads in flight, oldest first; an explicit position each (O_DIRECT needs aligned offsets).
   const pending: Array<Promise<number>> = [];

@@ -52,7 +52,8 @@ describe('digestFile', () => {
     for (const root of roots) {
       const dir = await fs.mkdtemp(path.join(root, 'lantai-file-digest-'));
       try {
-        const sizes = [0, 1, 511, 4095, 4097, 1 << 20, (1 << 20) + 3, 3 * (1 << 20) + 17];
+        // Up to past a whole turn of a thread's read-ahead ring (chunks of 2 MiB), ending on a chunk boundary and off it.
+        const sizes = [0, 1, 511, 4095, 4097, 1 << 20, (1 << 20) + 3, 3 * (1 << 20) + 17, 8 << 20, (14 << 20) + 5];
         const files = await Promise.all(
           sizes.map(async (size, i) => {
             const data = randomBytes(size);
