@@ -26,7 +26,8 @@ export const DEMO_PASSWORD = 'Demo@2026';
 /**
  * A random password that meets the policy (14 characters, or the policy's longer minimum), for
  * first sign-in (it must be changed then). Drawn again in the rare case it holds the username,
- * which the policy refuses (one in a few thousand for a two-letter username).
+ * which the policy refuses: about one draw in 75 for a two-letter username (13 adjacent
+ * pairs, each matching case-insensitively with chance (2/62)²).
  */
 export function temporaryPassword(username: string, minLength = 14): string {
   for (;;) {
