@@ -59,6 +59,19 @@ describe('the two index backends', () => {
     }
   });
 
+  it('stores PostgreSQL’s pages out of line without trying to compress them, in every partition', async () => {
+    const t = apps.postgres;
+    if (!t) throw new Error('postgres did not start');
+    const { db } = t.app.database;
+    const declared = await sql<{ relname: string; attname: string; attstorage: string }>`select c.relname, a.attname, a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where c.relname like 'search_pages%' and c.relkind in ('r', 'p') and a.attname in ('text', 'text_v')`.execute(db);
+    expect(declared.rows).toHaveLength(2 * (PAGE_PARTITIONS + 1));
+    expect(declared.rows.filter((r) => r.attstorage !== 'e')).toEqual([]);
+    // The vectors are large enough to be moved out of line, and none was compressed.
+    const stored = await sql<{ compressed: string; large: string }>`select count(pg_column_compression(text_v)) as compressed, count(*) filter (where pg_column_size(text_v) > 2000) as large from search_pages`.execute(db);
+    expect(Number(stored.rows[0]?.compressed)).toBe(0);
+    expect(Number(stored.rows[0]?.large)).toBeGreaterThan(ITEMS / 2);
+  });
+
   it('restores FTS5 merging after a bulk write, and after one that never ended (a crash)', async () => {
     const t = apps.sqlite;
     if (!t) throw new Error('sqlite did not start');
@@ -258,4 +271,5 @@ describe('the two index backends', () => {
       expect(both.total, backend).toBe(0);
     }
   });
+
 });
