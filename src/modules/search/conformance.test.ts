@@ -272,4 +272,21 @@ describe('the two index backends', () => {
     }
   });
 
+  // Also adds documents. A term's last Han character after a digit or letter (第3号, A股) is
+  // a run of one in the term but may go on in the text (第3号文件): it is matched as the start of a token.
+  it('finds a term ending in one Han character after a digit or letter where the text goes on, on both', async () => {
+    const base = corpus[0] as CorpusItem;
+    const inText = { ...base.record, id: `${base.record.id}-digit-text`, title: '依据文件办理', openness: '开放' as const };
+    const inTitle = { ...base.record, id: `${base.record.id}-digit-title`, title: '关于鼗8鼙办理的通知', openness: '开放' as const };
+    for (const backend of BACKENDS) {
+      const t = apps[backend];
+      if (!t) throw new Error(`${backend} did not start`);
+      await t.app.services.indexer.indexDocuments([{ record: inText, pages: [{ fileId: 'f1', page: 1, text: '依据鼗7鼙文件和X鼗鼙办理' }] }, { record: inTitle, pages: [] }]);
+      for (const q of ['鼗7鼙', '7鼙', '"鼗7鼙文"', 'x鼗']) expect((await run(backend, { q })).hits.map((h) => h.id), `${backend} ${q}`).toEqual([inText.id]);
+      expect((await run(backend, { q: '鼗8鼙' })).hits.map((h) => h.id), backend).toEqual([inTitle.id]);
+      expect((await run(backend, { q: '8鼙' })).hits.map((h) => h.id), backend).toEqual([inTitle.id]);
+      // The next character must follow: 7鼙 is followed by 文, not by 办.
+      expect((await run(backend, { q: '7鼙办' })).total, backend).toBe(0);
+    }
+  });
 });

@@ -64,9 +64,9 @@ export async function deleteFts(tx: Executor, keys: readonly number[]): Promise<
   }
 }
 
-/** An FTS5 phrase of tokens (tokens hold only letters, digits and marks: nothing to escape). */
+/** An FTS5 phrase of tokens (tokens hold only letters, digits and marks: nothing to escape); `*` makes its last token a prefix. */
 export function fts5Phrase(term: TermNode): string {
-  return term.prefix ? `"${term.tokens[0] ?? ''}" *` : `"${term.tokens.join(' ')}"`;
+  return `"${term.tokens.join(' ')}"${term.prefix ? ' *' : ''}`;
 }
 function fts5Words(term: TermNode): string | null {
   return term.words.length === 0 ? null : term.words.map((w) => `"${w}"`).join(' AND ');

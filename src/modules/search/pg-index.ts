@@ -59,13 +59,17 @@ function pgWeights(fields: readonly MetaField[] | null): string {
   if (fields === null || fields.length === META_FIELDS.length) return '';
   return fields.map((f) => PG_WEIGHT[f]).join('');
 }
+/** A token of the term as a tsquery operand: the last one as a prefix where the term says so. */
+function pgToken(term: TermNode, i: number, weights: string): string {
+  if (term.prefix && i === term.tokens.length - 1) return `'${term.tokens[i] ?? ''}':*${weights}`;
+  return `'${term.tokens[i] ?? ''}'${weights === '' ? '' : `:${weights}`}`;
+}
 function pgPhrase(term: TermNode, weights: string): string {
-  if (term.prefix) return `'${term.tokens[0] ?? ''}':*${weights}`;
-  return term.tokens.map((t) => `'${t}'${weights === '' ? '' : `:${weights}`}`).join(' <-> ');
+  return term.tokens.map((_, i) => pgToken(term, i, weights)).join(' <-> ');
 }
 /** Every token of the term, anywhere (the phrase's candidates). */
 function pgAll(term: TermNode): string {
-  return term.tokens.map((t) => `'${t}'`).join(' & ');
+  return term.tokens.map((_, i) => pgToken(term, i, '')).join(' & ');
 }
 function pgWords(term: TermNode, weights: string): string | null {
   return term.words.length === 0 ? null : term.words.map((w) => `'~${w}'${weights === '' ? '' : `:${weights}`}`).join(' & ');
@@ -183,7 +187,7 @@ export function createPostgresDialect(): IndexDialect {
      */
     pageSet(term, range) {
       const within = range ? sql` and ${inRange('key', range, PAGE_SPAN)}` : sql``;
-      if (term.prefix || term.tokens.length < 2 || phrases?.inIndex) return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${within}`;
+      if (term.tokens.length < 2 || phrases?.inIndex) return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${within}`;
       return sql`select p.doc_key as k from (select doc_key, text_v from search_pages where text_v @@ ${pgAll(term)}::tsquery${within} offset 0) as p where p.text_v @@ ${pgPhrase(term, '')}::tsquery`;
     },
     /**

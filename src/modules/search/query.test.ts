@@ -38,6 +38,18 @@ describe('the query language', () => {
     expect(node.kind === 'term' && node.prefix).toBe(true);
   });
 
+  it('matches a term’s last Han character as a prefix only where the text may go on', () => {
+    const prefixOf = (q: string) => {
+      const node = parseQuery(q).root;
+      return node.kind === 'term' ? { tokens: node.tokens, prefix: node.prefix } : null;
+    };
+    expect(prefixOf('第3号')).toEqual({ tokens: ['第', '3', '号'], prefix: true });
+    expect(prefixOf('A股')).toEqual({ tokens: ['a', '股'], prefix: true });
+    // Its last bigram already covers the last character; a term ending in a digit ends a token.
+    expect(prefixOf('数字档案')).toEqual({ tokens: ['数字', '字档', '档案'], prefix: false });
+    expect(prefixOf('第3')).toEqual({ tokens: ['第', '3'], prefix: false });
+  });
+
   it('drops terms with no letters or digits and treats syntax characters as text', () => {
     expect(parseQuery('，。！？').root).toEqual({ kind: 'all' });
     // An unclosed quote runs to the end: one phrase, whose only token is the word.

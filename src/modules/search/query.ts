@@ -22,7 +22,11 @@ export interface TermNode {
   field: SearchField;
   /** The substring stream of the term: consecutive tokens, matched as a phrase. */
   tokens: string[];
-  /** A single Han character: matched as a token prefix (no bigram holds it alone). */
+  /**
+   * The last token is a single Han character (the term is one, or ends in one after a digit
+   * or letter: 档, 第3号): matched as the start of a token, since in the text the run may
+   * go on (第3号文件 holds 号文, not 号).
+   */
   prefix: boolean;
   /** jieba words of the term, for the whole-word ranking probe. */
   words: string[];
@@ -102,7 +106,8 @@ export function termNode(raw: string, field: SearchField): TermNode | null {
   const label = raw.trim();
   if (field === 'code') return codePrefix === null ? null : { kind: 'term', field, tokens: [], prefix: false, words: [], display, label, codePrefix };
   if (tokens.length === 0) return null;
-  const prefix = tokens.length === 1 && Array.from(tokens[0] ?? '').length === 1 && isHan(tokens[0] ?? '');
+  const end = tokens[tokens.length - 1] ?? '';
+  const prefix = Array.from(end).length === 1 && isHan(end);
   return { kind: 'term', field, tokens, prefix, words: queryWords(display), display, label, codePrefix };
 }
 
