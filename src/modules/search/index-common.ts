@@ -25,8 +25,8 @@ export interface KeyRange {
 export interface StreamPair {
   sub: string;
   words: string;
-  /** PostgreSQL: the tsvector literal of these streams, when the tokenizer threads made it (pgVector). */
-  vector?: string;
+  /** PostgreSQL, pages: the page's runsText (tokenize.ts), made on the tokenizer threads. */
+  runs?: string;
 }
 export type MetaStreams = Record<MetaField, StreamPair>;
 

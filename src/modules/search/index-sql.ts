@@ -21,8 +21,12 @@ export interface IndexDialect {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs a search's reads with the planner settings the index needs (PostgreSQL: in one read-only transaction). */
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
-  /** Columns of a search_docs row that carry its streams (PostgreSQL's meta_v, from `vector` when the tokenizer threads made it), written with the row. */
-  metaColumns(streams: MetaStreams, vector?: string): { meta_v?: RawBuilder<string> };
+  /**
+   * Columns of a search_docs row that carry its streams, written with the row: PostgreSQL's
+   * meta_v (the metadata's vector) and terms_v (every token of the metadata and pages),
+   * from the literals in `made` where the tokenizer threads made them.
+   */
+  metaColumns(streams: MetaStreams, pages: readonly StreamPair[], made?: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_v?: RawBuilder<string> };
   /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
   writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */
@@ -43,6 +47,12 @@ export interface IndexDialect {
   pageRowProbe(term: TermNode): RawBuilder<SqlBool>;
   /** `select … as k`: the keys (within `range`) a whole query node matches, in one lookup where the database can do that; else null. */
   treeSet(node: QueryNode, scope: 'full' | 'meta', range?: KeyRange | null): RawBuilder<unknown> | null;
+  /**
+   * Whether the row `d` matches a whole query node with page text, as a condition the
+   * database answers from an index on search_docs itself (PostgreSQL's terms_v), so the
+   * matching rows are read once with their visibility and facet columns; else null.
+   */
+  treeTest(node: QueryNode, probe: (node: QueryNode) => RawBuilder<SqlBool>): RawBuilder<SqlBool> | null;
   /**
    * Prepares the index for `expected` documents written at once (a rebuild): SQLite's FTS5
    * stops merging its segments as it goes; PostgreSQL, when the index holds less than a
@@ -95,6 +105,7 @@ const sqliteDialect: IndexDialect = {
     const tree = fts5Tree(node, scope);
     return tree === null ? null : ftsSet(tree.table, tree.match, range ? inRange('rowid', range) : null);
   },
+  treeTest: () => null,
   async bulk(db) {
     bulkBegin();
     await pauseMerging(db);
@@ -106,16 +117,9 @@ const sqliteDialect: IndexDialect = {
   },
 };
 
-/** Each PostgreSQL database's dialect (it remembers the pages' index method). */
-const pgDialects = new WeakMap<Capabilities, IndexDialect>();
+const postgresDialect = createPostgresDialect();
 
-/** The index dialect for a database (the same object for every caller of one database). */
+/** The index dialect for a database. */
 export function indexDialect(caps: Capabilities): IndexDialect {
-  if (caps.dialect !== 'postgres') return sqliteDialect;
-  let d = pgDialects.get(caps);
-  if (d === undefined) {
-    d = createPostgresDialect();
-    pgDialects.set(caps, d);
-  }
-  return d;
+  return caps.dialect === 'postgres' ? postgresDialect : sqliteDialect;
 }

@@ -199,7 +199,8 @@ export function createIndexer(deps: IndexerDeps) {
     const records = documents.map((d) => d.record);
     const docPages = documents.map((d) => d.pages.flatMap((p) => chunkPage(p.text).map((text) => ({ fileId: p.fileId, page: p.page, text }))));
     const metas = records.map((r): Record<MetaField, string> => ({ title: r.title, resp: r.responsible, docno: r.docNumber ?? '', other: r.other }));
-    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: dialect.kind === 'postgres' });
+    const pg = dialect.kind === 'postgres';
+    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: pg, docPages: pg ? docPages.map((p) => p.length) : undefined });
     return { records, docPages, tokens };
   }
 
@@ -222,20 +223,21 @@ export function createIndexer(deps: IndexerDeps) {
 
       const keyOf = await freeKeys(tx, records.map((r) => r.id));
       const order = records.map((_, i) => i).sort((a, b) => (keyOf.get(records[a]?.id ?? '') ?? 0) - (keyOf.get(records[b]?.id ?? '') ?? 0));
-      for (let i = 0; i < order.length; i += 100) {
-        await tx
-          .insertInto('search_docs')
-          .values(order.slice(i, i + 100).map((j) => {
-            const r = records[j] as FeedRecord;
-            return { key: keyOf.get(r.id) as number, ...docRow(r, at), ...dialect.metaColumns(tokens.metas[j] as MetaStreams, tokens.metaVectors?.[j]) };
-          }))
-          .execute();
-      }
       let p = 0;
       const pagesOf = records.map((r, i) => {
         const docKey = keyOf.get(r.id) as number;
         return (docPages[i] ?? []).map((page, seq) => ({ key: docKey * PAGE_SPAN + seq, docKey, fileId: page.fileId, page: page.page, text: page.text, streams: tokens.pages[p++] as StreamPair }));
       });
+      for (let i = 0; i < order.length; i += 100) {
+        await tx
+          .insertInto('search_docs')
+          .values(order.slice(i, i + 100).map((j) => {
+            const r = records[j] as FeedRecord;
+            const made = { meta: tokens.metaVectors?.[j], terms: tokens.termsVectors?.[j] };
+            return { key: keyOf.get(r.id) as number, ...docRow(r, at), ...dialect.metaColumns(tokens.metas[j] as MetaStreams, (pagesOf[j] ?? []).map((page) => page.streams), made) };
+          }))
+          .execute();
+      }
       // Ascending keys: FTS5 writes a batch in one segment only while rowids grow.
       await dialect.writeFullText(
         tx,

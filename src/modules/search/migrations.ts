@@ -8,9 +8,15 @@ import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrations.js';
 import { columnTypes } from '../../platform/db/migrations.js';
 import { createFtsTables } from './fts5.js';
-import { createPgPages } from './pg-text-index.js';
 
 type MigrationDb = Parameters<Migration['up']>[0];
+
+/** search_pages as migration 05 made it (PostgreSQL): hash-partitioned four ways, for the pages' GIN index of the time. */
+async function createPgPagesV1(db: MigrationDb): Promise<void> {
+  await sql`create table search_pages (key bigint primary key, doc_key bigint not null, file_id text not null, page integer not null, text text not null, text_v tsvector not null) partition by hash (key)`.execute(db);
+  for (let n = 0; n < 4; n++) await sql`create table ${sql.table(`search_pages_p${n}`)} partition of search_pages for values with (modulus 4, remainder ${sql.lit(n)})`.execute(db);
+  await sql`create index search_pages_doc on search_pages (doc_key)`.execute(db);
+}
 
 /** The first two FTS5 tables (SQLite): metadata per document, text per page (replaced by migration 06). */
 async function createFtsTablesV1(db: MigrationDb, tokenizer: string): Promise<void> {
@@ -156,7 +162,7 @@ export const searchMigrations: Migration[] = [
     async up(db, caps) {
       if (caps.dialect !== 'postgres') return;
       await sql`drop table search_pages`.execute(db);
-      await createPgPages(db);
+      await createPgPagesV1(db);
       await sql`create index search_pages_text_v on search_pages using gin (text_v)`.execute(db);
       await emptyAndQueueAll(db, true);
     },
@@ -186,5 +192,26 @@ export const searchMigrations: Migration[] = [
       await sql`alter table search_pages alter column text set storage external, alter column text_v set storage external`.execute(db);
     },
   },
+  {
+    // PostgreSQL only. Each item gets terms_v, every token of its metadata and pages once
+    // without positions, in four partial GIN indexes (pg-text-index.ts): a query is one
+    // bitmap scan of search_docs instead of page lookups and a key lookup per page found.
+    // Pages lose their tsvector and its GIN index (and RUM as an option); a phrase is found
+    // in their runs (tokenize.ts runsText), kept in the row where it fits (toast_tuple_target),
+    // so the table no longer needs partitions. Derived data: emptied and rebuilt by the index job.
+    name: '2026-12-15-08-search-terms',
+    async up(db, caps) {
+      if (caps.dialect !== 'postgres') return;
+      await emptyAndQueueAll(db, true);
+      await sql`drop table search_pages`.execute(db);
+      await sql`create table search_pages (key bigint primary key, doc_key bigint not null, file_id text not null, page integer not null, text text not null, runs text not null) with (toast_tuple_target = 8160)`.execute(db);
+      await sql`alter table search_pages alter column text set storage external, alter column runs set storage external`.execute(db);
+      await sql`create index search_pages_doc on search_pages (doc_key)`.execute(db);
+      await sql`alter table search_docs add column if not exists terms_v tsvector not null default ''`.execute(db);
+      await sql`alter table search_docs alter column terms_v drop default, alter column terms_v set storage external`.execute(db);
+      for (let n = 0; n < 4; n++) {
+        await sql`create index if not exists ${sql.raw(`search_docs_terms_v${n}`)} on search_docs using gin (terms_v) where key % 4 = ${sql.lit(n)}`.execute(db);
+      }
+    },
+  },
 ];
-

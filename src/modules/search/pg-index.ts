@@ -3,20 +3,22 @@
  * tsvector literals built here (lexeme:position+weight), never to_tsvector, so no text
  * search configuration touches the tokens. Meta fields carry weights A title, B
  * responsible, C document number, D other; words are stored as `~word` lexemes beside the
- * bigrams. A term is a `<->` phrase query, decided in the pages' index where that is RUM,
- * else on each candidate page's vector (pg-text-index.ts).
+ * bigrams. Each item also has terms_v, every token of its metadata and pages once without
+ * positions, GIN-indexed (pg-text-index.ts): a query's terms are looked up there in one
+ * scan of search_docs, and a term that is a phrase of several tokens is then checked on the
+ * candidates' own metadata positions (meta_v) and pages' text (runs, tokenize.ts).
  */
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { Db } from '../../platform/db/database.js';
-import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, META_FIELDS, PAGE_SPAN, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
+import { sql, type SqlBool } from 'kysely';
+import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, META_FIELDS, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import type { IndexDialect } from './index-sql.js';
-import { buildTextIndexes, TEXT_INDEX_LEAVES, TEXT_INDEXES, pageIndexMethod } from './pg-text-index.js';
-import type { TermNode } from './query.js';
+import { buildTextIndexes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
+import type { QueryNode, TermNode } from './query.js';
+import { normalize, runsPattern, runsText } from './tokenize.js';
 
 const PG_WEIGHT: Record<MetaField, string> = { title: 'A', resp: 'B', docno: 'C', other: 'D' };
 /** Gap between meta fields in PostgreSQL positions, so no phrase runs from one field into the next. */
 const PG_FIELD_BASE: Record<MetaField, number> = { title: 0, resp: 4000, docno: 6000, other: 8000 };
-/** PostgreSQL keeps positions up to 16,383; pages are cut to 8,000 characters, so bigrams fit. */
+/** PostgreSQL keeps positions up to 16,383: later tokens of a very long field share the last (a phrase there may match loosely). */
 const PG_MAX_POSITION = 16_383;
 
 /**
@@ -51,6 +53,15 @@ export function pgVector(pairs: ReadonlyArray<{ pair: StreamPair; base: number; 
   return out.join(' ');
 }
 
+/** The terms_v literal of streams: each substring token once, without positions (words are only ranked, on meta_v). */
+export function pgTermsVector(pairs: readonly StreamPair[]): string {
+  const seen = new Set<string>();
+  for (const pair of pairs) if (pair.sub !== '') for (const token of pair.sub.split(' ')) seen.add(token);
+  let out = '';
+  for (const token of seen) out += out === '' ? `'${token}'` : ` '${token}'`;
+  return out;
+}
+
 export function pgMetaVector(streams: MetaStreams): string {
   return pgVector(META_FIELDS.map((f) => ({ pair: streams[f], base: PG_FIELD_BASE[f], weight: PG_WEIGHT[f] })));
 }
@@ -75,67 +86,85 @@ function pgWords(term: TermNode, weights: string): string | null {
   return term.words.length === 0 ? null : term.words.map((w) => `'~${w}'${weights === '' ? '' : `:${weights}`}`).join(' & ');
 }
 
-/** How long the pages' index method, once read, is trusted (another node's rebuild may change it). */
-const METHOD_KEPT_MS = 60_000;
+/** A node's candidates as a tsquery over terms_v, whether they are exactly its matches, and whether it asks for any token (not only their absence). */
+interface Candidates {
+  q: string | null;
+  exact: boolean;
+  positive: boolean;
+}
+function candidates(node: QueryNode): Candidates {
+  switch (node.kind) {
+    case 'all':
+      return { q: null, exact: true, positive: false };
+    case 'term':
+      // A 档号 prefix matches codes, which terms_v does not hold; a term of one token in every field is a lookup of that token.
+      if (node.tokens.length === 0 || node.codePrefix !== null) return { q: null, exact: false, positive: false };
+      return { q: `(${pgAll(node)})`, exact: node.tokens.length === 1 && node.field === 'any', positive: true };
+    case 'and': {
+      const parts = node.children.map(candidates);
+      const qs = parts.flatMap((c) => (c.q === null ? [] : [c.q]));
+      return { q: qs.length === 0 ? null : `(${qs.join(' & ')})`, exact: parts.every((c) => c.exact), positive: parts.some((c) => c.positive) };
+    }
+    case 'or': {
+      const parts = node.children.map(candidates);
+      if (parts.some((c) => c.q === null)) return { q: null, exact: false, positive: false };
+      return { q: `(${parts.map((c) => c.q).join(' | ')})`, exact: parts.every((c) => c.exact), positive: parts.every((c) => c.positive) };
+    }
+    case 'not': {
+      const child = candidates(node.child);
+      return child.exact && child.q !== null ? { q: `!${child.q}`, exact: true, positive: false } : { q: null, exact: false, positive: false };
+    }
+  }
+}
 
 export function createPostgresDialect(): IndexDialect {
-  // Whether the pages' index decides phrases (RUM), as last read; null until read, and after the index is built.
-  let phrases: { inIndex: boolean; until: number } | null = null;
-  // `settle` runs on every drain of the index job: only a build that made the pages' index forgets the method.
-  const build = async (db: Db) => {
-    if (await buildTextIndexes(db)) phrases = null;
-  };
   const dialect: IndexDialect = {
     kind: 'postgres',
     /**
      * A bulk write into an index holding less than what is coming (the first build, or the
-     * rebuild after an upgrade emptied the index; not a reindex of a full one) drops the two GIN indexes and
-     * builds them once at the end, sorted, with a large maintenance_work_mem: at 50,000 items
-     * inserting into the GIN indexes, even through a 256 MB pending list, took most of the
-     * build's 6.2 minutes. Searches meanwhile still answer, from sequential scans of what little
-     * is there. Otherwise GIN's pending list (where new rows' entries wait, unsorted, to be
-     * merged into the index tree in one pass) may grow to 256 MB instead of 4 MB, for the
-     * transactions of this process only, and both lists are merged at the end. A crash leaves
-     * at most missing GIN indexes, which `settle` builds.
+     * rebuild after an upgrade emptied the index; not a reindex of a full one) drops the GIN
+     * indexes and builds them once at the end, sorted: at 50,000 items inserting into GIN
+     * indexes, even through a 256 MB pending list, took most of a 6.2-minute build.
+     * Searches meanwhile still answer, from what little is there. Otherwise GIN's pending
+     * list (where new rows' entries wait, unsorted, to be merged into the index tree in one
+     * pass) may grow to 256 MB instead of 4 MB, for the transactions of this process only,
+     * and the lists are merged at the end. A crash leaves at most missing GIN indexes, which
+     * `settle` builds.
      */
     async bulk(db, expected) {
       if (bulkBegin() === 1) {
         const held = Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n ?? 0);
-        // The parent with its partitions' indexes, and any partition index a crash left unattached.
-        if (held < expected) await sql`drop index if exists ${sql.raw([...new Set([...TEXT_INDEXES, ...TEXT_INDEX_LEAVES])].join(', '))}`.execute(db);
+        if (held < expected) await sql`drop index if exists ${sql.raw(TEXT_INDEXES.join(', '))}`.execute(db);
       }
       return bulkEnd(
         async () => {
-          await build(db);
+          await buildTextIndexes(db);
           // A bulk load leaves no visibility map and no statistics until autovacuum comes round: the
           // sample edge's index-only scan would visit 20,000 heap rows (about 7 ms at 100,000 items)
-          // and the planner would guess. The items' table is small next to the pages'; the pages are
-          // only analysed (a sample of rows), not vacuumed.
+          // and the planner would guess. The pages are only analysed (a sample of rows), not vacuumed.
           await sql`vacuum (analyze) search_docs`.execute(db);
           await sql`analyze search_pages`.execute(db);
         },
-        // Whichever of them exist and are GIN (an outer bulk write of this process may still have them dropped).
+        // Whichever of them exist (an outer bulk write of this process may still have them dropped).
         async () => {
-          await sql`select gin_clean_pending_list(c.oid) from pg_class as c join pg_am as a on a.oid = c.relam where a.amname = 'gin' and c.relkind = 'i' and c.relname in (${sql.join(TEXT_INDEX_LEAVES)})`.execute(db);
+          await sql`select gin_clean_pending_list(c.oid) from pg_class as c where c.relkind = 'i' and c.relname in (${sql.join(TEXT_INDEXES)})`.execute(db);
         },
       );
     },
     async settle(db) {
-      if (!bulkUnderWay()) await build(db);
+      if (!bulkUnderWay()) await buildTextIndexes(db);
     },
     async beginWrite(tx) {
       if (bulkUnderWay()) await sql`set local gin_pending_list_limit = '256MB'`.execute(tx);
     },
     /**
-     * The planner charges nothing for de-TOASTing a page's tsvector, so it judges a
-     * sequential scan evaluating `text_v @@ q` on every page cheaper than the GIN index
-     * (EXPLAIN at 3,000 items: cost 210, while it read the whole table). Search statements
-     * therefore run with sequential scans priced out (the index or a nested loop over keys
-     * is always at hand) and without JIT, which those inflated costs would otherwise
-     * trigger for every query.
+     * The planner charges nothing for de-TOASTing a vector, so it may judge testing
+     * `terms_v @@ q` on every row cheaper than the GIN index (EXPLAIN at 3,000 items: cost
+     * 210, while it read the whole table). Search statements therefore run with sequential
+     * scans priced out (an index or a nested loop over keys is always at hand) and without
+     * JIT, which those inflated costs would otherwise trigger for every query.
      */
     async read(db, fn) {
-      if (phrases === null || phrases.until < Date.now()) phrases = { inIndex: (await pageIndexMethod(db)) === 'rum', until: Date.now() + METHOD_KEPT_MS };
       return db
         .transaction()
         .setAccessMode('read only')
@@ -145,17 +174,20 @@ export function createPostgresDialect(): IndexDialect {
           return fn(tx);
         });
     },
-    metaColumns: (streams, vector) => ({ meta_v: sql<string>`${vector ?? pgMetaVector(streams)}::tsvector` }),
+    metaColumns(streams, pages, made) {
+      const terms = made?.terms ?? pgTermsVector([...Object.values(streams), ...pages]);
+      return { meta_v: sql<string>`${made?.meta ?? pgMetaVector(streams)}::tsvector`, terms_v: sql<string>`${terms}::tsvector` };
+    },
     async writeFullText() {
-      // meta_v is written with the search_docs row, the pages' vectors with theirs.
+      // meta_v and terms_v are written with the search_docs row, the pages' runs with theirs.
     },
     async deleteFullText() {
       // The vectors live on the rows and go with them.
     },
     async writePages(tx, rows) {
       for (const part of chunks(rows, 100)) {
-        const values = part.map((r) => sql`(${r.key}::bigint, ${r.docKey}::bigint, ${r.fileId}, ${r.page}::integer, ${r.text}, ${r.streams.vector ?? pgVector([{ pair: r.streams, base: 0, weight: 'D' }])}::tsvector)`);
-        await sql`insert into search_pages (key, doc_key, file_id, page, text, text_v) values ${sql.join(values)}`.execute(tx);
+        const values = part.map((r) => sql`(${r.key}::bigint, ${r.docKey}::bigint, ${r.fileId}, ${r.page}::integer, ${r.text}, ${r.streams.runs ?? runsText(normalize(r.text))})`);
+        await sql`insert into search_pages (key, doc_key, file_id, page, text, runs) values ${sql.join(values)}`.execute(tx);
       }
     },
     async deletePages(tx, docKeys) {
@@ -177,28 +209,35 @@ export function createPostgresDialect(): IndexDialect {
       // The vector is on the row itself: testing it beats building the set of every row that has the term.
       return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
     },
-    /**
-     * A RUM index decides a phrase itself. Over GIN a phrase is found in two steps: the
-     * index's pages holding every token (which needs no recheck: no positions, no weights),
-     * narrowed to the range, and only then each page's positions read. In one step
-     * PostgreSQL rechecks the phrase on every page the index returns, de-TOASTing its 13 KB
-     * vector, before the range filter: the sample of 按照属地管理原则 at 1,000,000 items read
-     * 8,000 vectors to keep 171 (7.5 s cold).
-     */
+    /** The items holding every token of the term somewhere (terms_v), then those with a page holding the phrase. */
     pageSet(term, range) {
-      const within = range ? sql` and ${inRange('key', range, PAGE_SPAN)}` : sql``;
-      if (term.tokens.length < 2 || phrases?.inIndex) return sql`select doc_key as k from search_pages where text_v @@ ${pgPhrase(term, '')}::tsquery${within}`;
-      return sql`select p.doc_key as k from (select doc_key, text_v from search_pages where text_v @@ ${pgAll(term)}::tsquery${within} offset 0) as p where p.text_v @@ ${pgPhrase(term, '')}::tsquery`;
+      return sql`select d.key as k from search_docs as d where ${termsTest(pgAll(term))} and ${dialect.pageRowProbe(term)}${range ? sql` and ${inRange('d.key', range)}` : sql``}`;
     },
     /**
-     * `offset 0` keeps the probe per row: without it PostgreSQL may turn the EXISTS into a
-     * hashed subplan, reading every page holding the term (100,000 pages for 督办 at
-     * 1,000,000 items: 1.1 s) to answer for the few hundred rows visited (61 ms).
+     * A page's runs hold the term's pattern exactly where its tokens are a phrase
+     * (tokenize.ts runsPattern). `offset 0` keeps the probe per row: without it PostgreSQL
+     * may turn the EXISTS into a hashed subplan, reading every page holding the term
+     * (100,000 pages for 督办 at 1,000,000 items: 1.1 s) to answer for the few hundred rows
+     * visited (61 ms).
      */
-    // One GIN lookup per term and set algebra between them (a document-level vector would let GIN answer the whole query).
-    treeSet: () => null,
     pageRowProbe(term) {
-      return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and p.text_v @@ ${pgPhrase(term, '')}::tsquery offset 0)`;
+      return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and strpos(p.runs, ${runsPattern(term.display)}) > 0 offset 0)`;
+    },
+    treeSet: () => null,
+    /**
+     * The items whose terms hold the node's tokens (one BitmapOr over terms_v's parts, with
+     * AND, OR and NOT of terms inside the tsquery), and where that is not yet the answer —
+     * a term of several tokens must be a phrase in one field or page, a term of one field
+     * only in that field — each candidate tested on its own (`probe`). Null when the
+     * index cannot narrow the node (a 档号 prefix, a NOT alone).
+     */
+    treeTest(node, probe) {
+      const c = candidates(node);
+      if (c.q === null || !c.positive) return null;
+      const test = termsTest(c.q);
+      if (c.exact) return test;
+      const rest = node.kind === 'and' ? node.children.filter((child) => !candidates(child).exact) : [node];
+      return sql<SqlBool>`(${test} and ${sql.join(rest.map(probe), sql` and `)})`;
     },
   };
 

@@ -62,6 +62,8 @@ const allSet = (range: KeyRange | null) => (range ? sql`select key as k from sea
 
 /** The keys a query node matches, with page text (full) or without (meta); only keys within `range` if given (a sample). */
 export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope, range: KeyRange | null = null): RawBuilder<unknown> {
+  const test = scope === 'full' ? fullTest(dialect, node) : null;
+  if (test !== null) return sql`select d.key as k from search_docs as d where ${test}${range ? sql` and ${inRange('d.key', range)}` : sql``}`;
   const whole = dialect.treeSet(node, scope, range);
   if (whole !== null) return whole;
   switch (node.kind) {
@@ -86,6 +88,11 @@ export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope,
       return negatives.length === 0 ? base : compound('except', [base, ...negatives.map((c) => compileSet(dialect, c, scope, range))]);
     }
   }
+}
+
+/** Whether the row `d` matches a query node with page text, from an index on search_docs (IndexDialect.treeTest); else null. */
+function fullTest(dialect: IndexDialect, node: QueryNode): RawBuilder<SqlBool> | null {
+  return dialect.treeTest(node, (n) => compileProbe(dialect, n, 'full'));
 }
 
 /** Whether the row `d` matches a query node, looking at that row alone (for rows visited in order, a few at a time). */
@@ -234,15 +241,22 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
     const metaSet = compileSet(dialect, root, 'meta', range);
     if (!readsPages(root)) {
       match.push(sql<SqlBool>`d.key in (${metaSet})`);
-    } else if (contentWhereVisible(viewer)) {
-      // Nothing this viewer sees is catalog-only: the full set is the answer (one set, no OR).
-      match.push(sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full', range)})`);
     } else {
-      const fullSet = compileSet(dialect, root, 'full', range);
-      // Without NOT the meta-only answer is inside the full one, so the full set alone drives the lookup.
-      const driver = hasNot(root) ? compound('union', [fullSet, metaSet]) : fullSet;
-      match.push(sql<SqlBool>`d.key in (${driver})`);
-      match.push(sql<SqlBool>`((${content} and d.key in (${fullSet})) or (not ${content} and d.key in (${metaSet})))`);
+      const full = fullTest(dialect, root);
+      if (contentWhereVisible(viewer)) {
+        // Nothing this viewer sees is catalog-only: the full match is the answer (one set or test, no OR).
+        match.push(full ?? sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full', range)})`);
+      } else if (full !== null && !hasNot(root)) {
+        // Without NOT a match in the metadata is a match with the text too, so the hits are the
+        // full matches whose content the viewer sees or whose metadata matches.
+        match.push(full, sql<SqlBool>`(${content} or d.key in (${metaSet}))`);
+      } else {
+        const fullSet = compileSet(dialect, root, 'full', range);
+        // Without NOT the meta-only answer is inside the full one, so the full set alone drives the lookup.
+        const driver = hasNot(root) ? compound('union', [fullSet, metaSet]) : fullSet;
+        match.push(sql<SqlBool>`d.key in (${driver})`);
+        match.push(sql<SqlBool>`((${content} and d.key in (${fullSet})) or (not ${content} and d.key in (${metaSet})))`);
+      }
     }
   }
 

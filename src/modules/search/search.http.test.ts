@@ -251,8 +251,8 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
   it('rebuilds the index after a migration that changes it: emptied, every record queued, the index job restores every answer', async () => {
     const before = keysOf(await search(f.anonymous, { q: '分类监管' }));
     expect(before).toContain('sanma');
-    // The latest that rebuilds on this database (SQLite: the document-level FTS5 table; PostgreSQL: the partitioned pages).
-    const rekey = searchMigrations.find((m) => m.name === (dialect === 'sqlite' ? '2026-12-13-06-search-doc-fts' : '2026-12-12-05-search-pages-partitioned'));
+    // The latest that rebuilds on this database (SQLite: the document-level FTS5 table; PostgreSQL: the terms index and pages' runs).
+    const rekey = searchMigrations.find((m) => m.name === (dialect === 'sqlite' ? '2026-12-13-06-search-doc-fts' : '2026-12-15-08-search-terms'));
     expect(rekey).toBeDefined();
     await rekey?.up(f.t.app.database.db as unknown as Parameters<NonNullable<typeof rekey>["up"]>[0], f.t.app.database.caps);
     expect((await search(f.anonymous, { q: "分类监管" })).total).toBe(0);

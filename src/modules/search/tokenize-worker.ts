@@ -4,20 +4,24 @@
  * the web server's event loop free. Streams cross back as space-joined strings.
  */
 import type { MetaField, MetaStreams, StreamPair } from './index-common.js';
-import { pgMetaVector, pgVector } from './pg-index.js';
-import { normalize, substringTokens, tokenizeField } from './tokenize.js';
+import { pgMetaVector, pgTermsVector } from './pg-index.js';
+import { normalize, runsText, substringTokens, tokenizeField } from './tokenize.js';
 
 export interface TokenizeTask {
   metas: ReadonlyArray<Record<MetaField, string>>;
   pages: readonly string[];
-  /** Also make PostgreSQL's tsvector literals (pages' `vector`, `metaVectors`). */
+  /** Also make what PostgreSQL stores: the pages' `runs`, `metaVectors`, and `termsVectors` where `docPages` is given. */
   vectors?: boolean;
+  /** How many of `pages` (in order) belong to each of `metas`: the pages of a document are those after its predecessors'. */
+  docPages?: readonly number[];
 }
 export interface TokenizeAnswer {
   metas: MetaStreams[];
   pages: StreamPair[];
   /** PostgreSQL's meta_v literal of each of `metas`, when asked for. */
   metaVectors?: string[];
+  /** PostgreSQL's terms_v literal of each of `metas`: every token of the document's metadata and pages, once, without positions. */
+  termsVectors?: string[];
 }
 
 function pair(text: string): StreamPair {
@@ -29,8 +33,22 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   const metas = task.metas.map((m): MetaStreams => ({ title: pair(m.title), resp: pair(m.resp), docno: pair(m.docno), other: pair(m.other) }));
   // Page text gets the substring stream only: words rank metadata matches; in the text they
   // would cost jieba's time and a third more index for nothing any query reads.
-  const pages = task.pages.map((text): StreamPair => ({ sub: substringTokens(normalize(text)).join(' '), words: '' }));
+  const pages = task.pages.map((text): StreamPair => {
+    const normalized = normalize(text);
+    const pair: StreamPair = { sub: substringTokens(normalized).join(' '), words: '' };
+    if (task.vectors) pair.runs = runsText(normalized);
+    return pair;
+  });
   if (!task.vectors) return { metas, pages };
-  for (const page of pages) page.vector = pgVector([{ pair: page, base: 0, weight: 'D' }]);
-  return { metas, pages, metaVectors: metas.map(pgMetaVector) };
+  const answer: TokenizeAnswer = { metas, pages, metaVectors: metas.map(pgMetaVector) };
+  if (task.docPages) {
+    let from = 0;
+    answer.termsVectors = metas.map((meta, i) => {
+      const to = from + (task.docPages?.[i] ?? 0);
+      const own = pages.slice(from, to);
+      from = to;
+      return pgTermsVector([...Object.values(meta), ...own]);
+    });
+  }
+  return answer;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normalize, normalizeWithOffsets, substringTokens, tokenizeField, wordTokens } from './tokenize.js';
-import type { StreamPair } from './index-common.js';
+import { normalize, normalizeWithOffsets, runsPattern, runsText, substringTokens, tokenizeField, wordTokens } from './tokenize.js';
 import { pgVector } from './pg-index.js';
+import { termNode } from './query.js';
 import tokenize from './tokenize-worker.js';
 
 describe('tokenisation', () => {
@@ -52,10 +52,55 @@ describe('PostgreSQL vector literals', () => {
     expect(literal.split(',')).toHaveLength(256);
   });
 
-  it('is made on the tokenizer threads when asked, the same as on the writing thread', () => {
-    const answer = tokenize({ metas: [{ title: '关于数字档案馆建设的通知', resp: '市档案局', docno: '', other: '' }], pages: ['数字档案馆建设'], vectors: true });
-    expect(answer.pages[0]?.vector).toBe(pgVector([{ pair: answer.pages[0] as StreamPair, base: 0, weight: 'D' }]));
+  it('is made on the tokenizer threads when asked: pages’ runs, and each document’s metadata and terms vectors', () => {
+    const answer = tokenize({ metas: [{ title: '关于数字档案馆建设的通知', resp: '市档案局', docno: '', other: '' }], pages: ['数字档案馆建设', '第２页'], vectors: true, docPages: [2] });
+    expect(answer.pages.map((p) => p.runs)).toEqual([' 数字档案馆建设 ', ' 第 2 页 ']);
     expect(answer.metaVectors?.[0]).toContain("'~档案馆':1A");
-    expect(tokenize({ metas: [], pages: ['数字档案馆建设'] }).pages[0]?.vector).toBeUndefined();
+    // Every substring token of the metadata and both pages, once, without positions.
+    const terms = (answer.termsVectors?.[0] ?? '').split(' ');
+    expect(new Set(terms).size).toBe(terms.length);
+    expect(terms).toEqual(expect.arrayContaining(["'关于'", "'档案'", "'市档'", "'建设'", "'第'", "'2'", "'页'"]));
+    expect(terms.some((t) => t.includes(':'))).toBe(false);
+    expect(tokenize({ metas: [], pages: ['数字档案馆建设'] }).pages[0]?.runs).toBeUndefined();
+  });
+});
+
+describe('runs, where PostgreSQL finds a phrase in a page', () => {
+  /** Whether the term's tokens are a phrase of the text's substring stream (the last a prefix where the term says so). */
+  const phraseOf = (text: string, term: string) => {
+    const node = termNode(term, 'any');
+    if (node === null) return null;
+    const tokens = substringTokens(normalize(text));
+    const q = node.tokens;
+    return tokens.some((_, i) => q.every((t, j) => (node.prefix && j === q.length - 1 ? (tokens[i + j] ?? '').startsWith(t) : tokens[i + j] === t)));
+  };
+
+  it('holds a term’s pattern exactly where its tokens are a phrase of the text', () => {
+    // Short strings over a few Han characters, letters, digits and separators: every way runs can meet.
+    const alphabet = ['甲', '乙', '丙', 'a', 'b', '1', '2', ' ', '，'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const draw = (n: number) => Array.from({ length: n }, () => alphabet[next() % alphabet.length]).join('');
+    let compared = 0;
+    let matched = 0;
+    for (let i = 0; i < 3000; i++) {
+      const text = draw(4 + (next() % 10));
+      const term = draw(1 + (next() % 4));
+      const want = phraseOf(text, term);
+      if (want === null) continue;
+      expect(runsText(normalize(text)).includes(runsPattern(normalize(term))), `${text} / ${term}`).toBe(want);
+      compared++;
+      if (want) matched++;
+    }
+    expect(compared).toBeGreaterThan(2000);
+    expect(matched).toBeGreaterThan(200);
+  });
+
+  it('matches whole runs of letters and digits, and any part of a Han run', () => {
+    const runs = runsText(normalize('依据第3号文件，ABC123办理'));
+    expect(runs).toBe(' 依据第 3 号文件 abc 123 办理 ');
+    for (const [term, found] of [['第3号', true], ['3号文', true], ['据第', true], ['abc', true], ['ab', false], ['c123', false], ['abc123', true], ['123办', true], ['号文件abc', true], ['文件ab', false]] as const) {
+      expect(runs.includes(runsPattern(normalize(term))), term).toBe(found);
+    }
   });
 });
