@@ -6,7 +6,8 @@
  *  - SQLite: contentless FTS5 tables keyed by document (fts5.ts) fed the token streams
  *    separated by spaces; a term is an FTS5 phrase in the substring columns, or an AND
  *    of words in the *_w columns, and a whole query is one MATCH where FTS5 can say it.
- *  - PostgreSQL: tsvector columns with GIN / RUM indexes (pg-index.ts).
+ *  - PostgreSQL: tsvector columns on search_docs with GIN indexes, and each page's runs for
+ *    phrases (pg-index.ts).
  * Both give the same key sets for the same term (a conformance suite checks it).
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
@@ -31,7 +32,7 @@ export interface IndexDialect {
   writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */
   deleteFullText(tx: Executor, keys: readonly number[]): Promise<void>;
-  /** Adds pages (rows, and PostgreSQL's vectors). */
+  /** Adds pages (rows, and PostgreSQL's runs). */
   writePages(tx: Executor, rows: ReadonlyArray<{ key: number; docKey: number; fileId: string; page: number; text: string; streams: StreamPair }>): Promise<void>;
   /** Drops every page of the documents. */
   deletePages(tx: Executor, docKeys: readonly number[]): Promise<void>;
