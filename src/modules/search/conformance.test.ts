@@ -11,6 +11,7 @@ import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { organisations } from '../accounts/organisations.js';
 import { anonymousViewer } from '../accounts/viewer.js';
 import { TEXT_INDEXES } from './pg-text-index.js';
+import { DOC_KEY_SPACE, SAMPLE_LEVELS, sampleEdge, sampleLevelAt, sampleLevelOf } from './index-common.js';
 import { searchQuerySchema, type SearchQueryInput } from './model.js';
 import { compileQuery } from './query-sql.js';
 import { parseQuery } from './query.js';
@@ -49,7 +50,35 @@ describe('the two index backends', () => {
     for (const backend of BACKENDS) await apps[backend]?.close();
   });
 
-  it('answers PostgreSQL’s queries from the items’ terms index, reading pages only to check a phrase', async () => {
+  it('reads a sample region out of PostgreSQL’s terms index: each item carries the regions its key lies in', async () => {
+    const t = apps.postgres;
+    if (!t) throw new Error('postgres did not start');
+    const { db } = t.app.database;
+    const rows = await sql<{ key: string; regions: string[] }>`select key, array(select l from unnest(tsvector_to_array(terms_v)) as l where l like '#%' order by l) as regions from search_docs`.execute(db);
+    expect(rows.rows.length).toBeGreaterThanOrEqual(ITEMS);
+    for (const r of rows.rows) {
+      const key = Number(r.key);
+      const want = Array.from({ length: SAMPLE_LEVELS }, (_, i) => i + 1).filter((level) => key <= sampleEdge(level)).map((level) => `#s${level}`);
+      expect(r.regions, `key ${key}`).toEqual(want.sort());
+    }
+    // The region of level 2 is the lowest quarter of the key space: about a quarter of the items.
+    const inQuarter = rows.rows.filter((r) => r.regions.includes('#s2')).length;
+    expect(inQuarter).toBeGreaterThan(ITEMS / 8);
+    expect(inQuarter).toBeLessThan(ITEMS / 2);
+    const range = { from: 1, to: sampleEdge(2) };
+    const c = compileQuery(t.app.services.indexer.dialect, viewer, parseQuery('防汛').root, searchQuerySchema.parse({ q: '防汛' }), { range });
+    const text = await t.app.services.indexer.dialect.read(db, async (tx) => (await sql<{ 'QUERY PLAN': string }>`explain select count(*) from search_docs as d where ${c.where}`.execute(tx)).rows.map((r) => r['QUERY PLAN']).join('\n'));
+    expect(text).toContain(`'#s2'`);
+    expect(text).toContain('search_docs_terms_v0');
+    // Any other range is applied as a filter alone.
+    expect(sampleLevelOf({ from: 1, to: sampleEdge(2) - 1 })).toBeNull();
+    expect(sampleLevelOf({ from: 2, to: sampleEdge(2) })).toBeNull();
+    expect(sampleLevelAt(sampleEdge(3))).toBe(3);
+    expect(sampleLevelAt(sampleEdge(3) + 1)).toBe(2);
+    expect(sampleLevelAt(DOC_KEY_SPACE)).toBe(0);
+  });
+
+  it('answers PostgreSQL’s queries from the items’ terms index, checking a phrase on the item’s own runs, never its pages', async () => {
     const t = apps.postgres;
     if (!t) throw new Error('postgres did not start');
     const { db } = t.app.database;
@@ -63,25 +92,35 @@ describe('the two index backends', () => {
       for (let n = 0; n < 4; n++) expect(text, q).toContain(`search_docs_terms_v${n}`);
       expect(text, q).not.toContain('search_pages');
     }
+    // A phrase is checked on the candidates' own runs: still no page read.
     const phrase = await plan('安全生产');
     expect(phrase).toContain('search_docs_terms_v0');
-    expect(phrase).toContain('search_pages');
+    expect(phrase).toContain('strpos(runs');
+    expect(phrase).not.toContain('search_pages');
     // Stored out of line without compression, as the pages' vectors are.
     const storage = await sql<{ attstorage: string }>`select a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where c.relname = 'search_docs' and a.attname = 'terms_v'`.execute(db);
     expect(storage.rows.map((r) => r.attstorage)).toEqual(['e']);
   });
 
-  it('keeps PostgreSQL’s pages’ runs in the row where they fit, never compressed', async () => {
+  it('keeps PostgreSQL’s runs in the item’s row where they fit, never compressed, and page text likewise', async () => {
     const t = apps.postgres;
     if (!t) throw new Error('postgres did not start');
     const { db } = t.app.database;
-    const declared = await sql<{ attname: string; attstorage: string }>`select a.attname, a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where c.relname = 'search_pages' and a.attname in ('text', 'runs') order by a.attname`.execute(db);
-    expect(declared.rows).toEqual([{ attname: 'runs', attstorage: 'e' }, { attname: 'text', attstorage: 'e' }]);
-    const options = await sql<{ reloptions: string[] }>`select reloptions from pg_class where relname = 'search_pages'`.execute(db);
-    expect(options.rows[0]?.reloptions).toEqual(['toast_tuple_target=8160']);
-    const stored = await sql<{ compressed: string; n: string }>`select count(pg_column_compression(runs)) + count(pg_column_compression(text)) as compressed, count(*) as n from search_pages`.execute(db);
+    const declared = await sql<{ relname: string; attname: string; attstorage: string }>`select c.relname, a.attname, a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where (c.relname, a.attname) in (('search_docs', 'runs'), ('search_pages', 'text')) order by c.relname`.execute(db);
+    expect(declared.rows).toEqual([
+      { relname: 'search_docs', attname: 'runs', attstorage: 'e' },
+      { relname: 'search_pages', attname: 'text', attstorage: 'e' },
+    ]);
+    const options = await sql<{ relname: string; reloptions: string[] }>`select relname, reloptions from pg_class where relname in ('search_docs', 'search_pages') order by relname`.execute(db);
+    expect(options.rows).toEqual([
+      { relname: 'search_docs', reloptions: ['toast_tuple_target=8160'] },
+      { relname: 'search_pages', reloptions: ['toast_tuple_target=8160'] },
+    ]);
+    const stored = await sql<{ compressed: string; n: string }>`select count(pg_column_compression(runs)) as compressed, count(*) as n from search_docs`.execute(db);
     expect(Number(stored.rows[0]?.compressed)).toBe(0);
     expect(Number(stored.rows[0]?.n)).toBeGreaterThanOrEqual(ITEMS);
+    const pages = await sql<{ compressed: string }>`select count(pg_column_compression(text)) as compressed from search_pages`.execute(db);
+    expect(Number(pages.rows[0]?.compressed)).toBe(0);
   });
 
   it('restores FTS5 merging after a bulk write, and after one that never ended (a crash)', async () => {

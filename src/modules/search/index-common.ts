@@ -21,6 +21,29 @@ export interface KeyRange {
   to: number;
 }
 
+/**
+ * The regions an estimate samples: keys 1 … sampleEdge(level), the lowest 1/2^level of the
+ * key space (keys are spread pseudo-randomly over it, so each region is a uniform sample).
+ * Fixed regions let PostgreSQL mark each item with the regions it lies in (pg-index.ts),
+ * so a sample is read from the terms index instead of filtered out of the whole match.
+ */
+export const SAMPLE_LEVELS = 16;
+export function sampleEdge(level: number): number {
+  return Math.floor(DOC_KEY_SPACE / 2 ** level);
+}
+/** The smallest sample region holding `key` and every lower key (level 0: the whole key space). */
+export function sampleLevelAt(key: number): number {
+  let level = 0;
+  while (level < SAMPLE_LEVELS && sampleEdge(level + 1) >= key) level += 1;
+  return level;
+}
+/** The level whose region `range` is, or null for any other range. */
+export function sampleLevelOf(range: KeyRange): number | null {
+  if (range.from > 1) return null;
+  for (let level = 1; level <= SAMPLE_LEVELS; level++) if (sampleEdge(level) === range.to) return level;
+  return null;
+}
+
 /** Token streams of one field, joined by spaces (the wire form between tokenizer threads and writers). */
 export interface StreamPair {
   sub: string;
@@ -45,6 +68,15 @@ export function inRange(column: string, range: KeyRange, scale = 1): RawBuilder<
     return sql.lit(n);
   };
   return sql<SqlBool>`${sql.ref(column)} between ${bound(range.from * scale)} and ${bound(range.to * scale + scale - 1)}`;
+}
+
+/**
+ * The same test on each row visited, out of the key index's reach: where the terms index
+ * already narrows the rows to a sample region (PostgreSQL), the planner would otherwise read
+ * the region from the key index and test every row's de-TOASTed terms instead.
+ */
+export function inRangeFilter(column: string, range: KeyRange): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(column)} + 0) between ${sql.lit(range.from)} and ${sql.lit(range.to)}`;
 }
 
 export function chunks<T>(rows: readonly T[], size = 200): T[][] {

@@ -24,15 +24,16 @@ export interface IndexDialect {
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /**
    * Columns of a search_docs row that carry its streams, written with the row: PostgreSQL's
-   * meta_v (the metadata's vector) and terms_v (every token of the metadata and pages),
+   * meta_v (the metadata's vector), terms_v (every token of the metadata and pages) and
+   * runs (the pages' runs, for phrases),
    * from the literals in `made` where the tokenizer threads made them.
    */
-  metaColumns(streams: MetaStreams, pages: readonly StreamPair[], made?: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_v?: RawBuilder<string> };
+  metaColumns(key: number, streams: MetaStreams, pages: readonly StreamPair[], made?: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_v?: RawBuilder<string>; runs?: string };
   /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
   writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */
   deleteFullText(tx: Executor, keys: readonly number[]): Promise<void>;
-  /** Adds pages (rows, and PostgreSQL's runs). */
+  /** Adds pages (the rows snippets are cut from). */
   writePages(tx: Executor, rows: ReadonlyArray<{ key: number; docKey: number; fileId: string; page: number; text: string; streams: StreamPair }>): Promise<void>;
   /** Drops every page of the documents. */
   deletePages(tx: Executor, docKeys: readonly number[]): Promise<void>;
@@ -53,7 +54,7 @@ export interface IndexDialect {
    * database answers from an index on search_docs itself (PostgreSQL's terms_v), so the
    * matching rows are read once with their visibility and facet columns; else null.
    */
-  treeTest(node: QueryNode, probe: (node: QueryNode) => RawBuilder<SqlBool>): RawBuilder<SqlBool> | null;
+  treeTest(node: QueryNode, probe: (node: QueryNode) => RawBuilder<SqlBool>, range: KeyRange | null): RawBuilder<SqlBool> | null;
   /**
    * Prepares the index for `expected` documents written at once (a rebuild): SQLite's FTS5
    * stops merging its segments as it goes; PostgreSQL, when the index holds less than a

@@ -234,7 +234,8 @@ export function createIndexer(deps: IndexerDeps) {
           .values(order.slice(i, i + 100).map((j) => {
             const r = records[j] as FeedRecord;
             const made = { meta: tokens.metaVectors?.[j], terms: tokens.termsVectors?.[j] };
-            return { key: keyOf.get(r.id) as number, ...docRow(r, at), ...dialect.metaColumns(tokens.metas[j] as MetaStreams, (pagesOf[j] ?? []).map((page) => page.streams), made) };
+            const key = keyOf.get(r.id) as number;
+            return { key, ...docRow(r, at), ...dialect.metaColumns(key, tokens.metas[j] as MetaStreams, (pagesOf[j] ?? []).map((page) => page.streams), made) };
           }))
           .execute();
       }

@@ -214,4 +214,21 @@ export const searchMigrations: Migration[] = [
       }
     },
   },
+  {
+    // PostgreSQL only. The runs of all an item's pages move from search_pages into the item's
+    // own row (pages joined by a line break, which no phrase crosses), kept in the row where
+    // it fits and never compressed: a phrase's candidates are rows the terms index's bitmap
+    // visits anyway, so checking one is a strpos there instead of a lookup of its pages
+    // (6 µs per candidate at 100,000 items, 48 of 62 ms for 贯彻落实's 7,979). Derived data:
+    // emptied and rebuilt by the index job.
+    name: '2026-12-20-09-search-doc-runs',
+    async up(db, caps) {
+      if (caps.dialect !== 'postgres') return;
+      await emptyAndQueueAll(db, true);
+      await sql`alter table search_pages drop column if exists runs`.execute(db);
+      await sql`alter table search_docs add column if not exists runs text not null default ''`.execute(db);
+      await sql`alter table search_docs alter column runs drop default, alter column runs set storage external`.execute(db);
+      await sql`alter table search_docs set (toast_tuple_target = 8160)`.execute(db);
+    },
+  },
 ];

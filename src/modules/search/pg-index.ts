@@ -6,14 +6,14 @@
  * bigrams. Each item also has terms_v, every token of its metadata and pages once without
  * positions, GIN-indexed (pg-text-index.ts): a query's terms are looked up there in one
  * scan of search_docs, and a term that is a phrase of several tokens is then checked on the
- * candidates' own metadata positions (meta_v) and pages' text (runs, tokenize.ts).
+ * candidates' own metadata positions (meta_v) and pages' runs (tokenize.ts), on the row.
  */
 import { sql, type SqlBool } from 'kysely';
-import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, META_FIELDS, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
+import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, inRangeFilter, META_FIELDS, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import type { IndexDialect } from './index-sql.js';
-import { buildTextIndexes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
+import { buildTextIndexes, sampleLexemes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
 import type { QueryNode, TermNode } from './query.js';
-import { normalize, runsPattern, runsText } from './tokenize.js';
+import { runsPattern } from './tokenize.js';
 
 const PG_WEIGHT: Record<MetaField, string> = { title: 'A', resp: 'B', docno: 'C', other: 'D' };
 /** Gap between meta fields in PostgreSQL positions, so no phrase runs from one field into the next. */
@@ -60,6 +60,16 @@ export function pgTermsVector(pairs: readonly StreamPair[]): string {
   let out = '';
   for (const token of seen) out += out === '' ? `'${token}'` : ` '${token}'`;
   return out;
+}
+
+/** An item's runs: its pages' runs (made with their streams on the tokenizer threads), a line break between pages. */
+export function docRuns(pages: readonly StreamPair[]): string {
+  return pages
+    .map((page) => {
+      if (page.runs === undefined) throw new Error('a page reached PostgreSQL without its runs (tokenize with vectors)');
+      return page.runs;
+    })
+    .join('\n');
 }
 
 export function pgMetaVector(streams: MetaStreams): string {
@@ -178,20 +188,24 @@ export function createPostgresDialect(): IndexDialect {
           return fn(tx);
         });
     },
-    metaColumns(streams, pages, made) {
-      const terms = made?.terms ?? pgTermsVector([...Object.values(streams), ...pages]);
-      return { meta_v: sql<string>`${made?.meta ?? pgMetaVector(streams)}::tsvector`, terms_v: sql<string>`${terms}::tsvector` };
+    metaColumns(key, streams, pages, made) {
+      const tokens = made?.terms ?? pgTermsVector([...Object.values(streams), ...pages]);
+      const regions = sampleLexemes(key);
+      const terms = tokens === '' || regions === '' ? `${tokens}${regions}` : `${tokens} ${regions}`;
+      return { meta_v: sql<string>`${made?.meta ?? pgMetaVector(streams)}::tsvector`, terms_v: sql<string>`${terms}::tsvector`, runs: docRuns(pages) };
     },
     async writeFullText() {
-      // meta_v and terms_v are written with the search_docs row, the pages' runs with theirs.
+      // meta_v, terms_v and runs are written with the search_docs row.
     },
     async deleteFullText() {
       // The vectors live on the rows and go with them.
     },
     async writePages(tx, rows) {
       for (const part of chunks(rows, 100)) {
-        const values = part.map((r) => sql`(${r.key}::bigint, ${r.docKey}::bigint, ${r.fileId}, ${r.page}::integer, ${r.text}, ${r.streams.runs ?? runsText(normalize(r.text))})`);
-        await sql`insert into search_pages (key, doc_key, file_id, page, text, runs) values ${sql.join(values)}`.execute(tx);
+        await tx
+          .insertInto('search_pages')
+          .values(part.map((r) => ({ key: r.key, doc_key: r.docKey, file_id: r.fileId, page: r.page, text: r.text })))
+          .execute();
       }
     },
     async deletePages(tx, docKeys) {
@@ -215,17 +229,15 @@ export function createPostgresDialect(): IndexDialect {
     },
     /** The items holding every token of the term somewhere (terms_v), then those with a page holding the phrase. */
     pageSet(term, range) {
-      return sql`select d.key as k from search_docs as d where ${termsTest(pgAll(term))} and ${dialect.pageRowProbe(term)}${range ? sql` and ${inRange('d.key', range)}` : sql``}`;
+      return sql`select d.key as k from search_docs as d where ${termsTest(pgAll(term), range ?? null)} and ${dialect.pageRowProbe(term)}${range ? sql` and ${inRangeFilter('d.key', range)}` : sql``}`;
     },
     /**
-     * A page's runs hold the term's pattern exactly where its tokens are a phrase
-     * (tokenize.ts runsPattern). `offset 0` keeps the probe per row: without it PostgreSQL
-     * may turn the EXISTS into a hashed subplan, reading every page holding the term
-     * (100,000 pages for 督办 at 1,000,000 items: 1.1 s) to answer for the few hundred rows
-     * visited (61 ms).
+     * The row's runs (its pages' runs, docRuns) hold the term's pattern exactly where a page's
+     * tokens are a phrase (tokenize.ts runsPattern): no pattern holds a line break, so none
+     * runs from one page into the next.
      */
     pageRowProbe(term) {
-      return sql<SqlBool>`exists (select 1 from search_pages as p where p.doc_key = d.key and strpos(p.runs, ${runsPattern(term.display)}) > 0 offset 0)`;
+      return sql<SqlBool>`strpos(d.runs, ${runsPattern(term.display)}) > 0`;
     },
     treeSet: () => null,
     /**
@@ -235,10 +247,10 @@ export function createPostgresDialect(): IndexDialect {
      * only in that field — each candidate tested on its own (`probe`). Null when the
      * index cannot narrow the node (a 档号 prefix, a NOT alone).
      */
-    treeTest(node, probe) {
+    treeTest(node, probe, range) {
       const c = candidates(node);
       if (c.q === null || !c.positive) return null;
-      const test = termsTest(c.q);
+      const test = termsTest(c.q, range);
       if (c.exact) return test;
       const rest = node.kind === 'and' ? node.children.filter((child) => !candidates(child).exact) : [node];
       return sql<SqlBool>`(${test} and ${sql.join(rest.map(probe), sql` and `)})`;

@@ -15,7 +15,7 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../accounts/viewer.js';
 import { contentWhereVisible, visibilitySql } from '../accounts/viewer.js';
-import { EMPTY_SET, inRange, type KeyRange, type MetaField } from './index-common.js';
+import { EMPTY_SET, inRange, inRangeFilter, type KeyRange, type MetaField } from './index-common.js';
 import type { IndexDialect } from './index-sql.js';
 import type { SearchQuery, SearchSort } from './model.js';
 import { metaFieldsOf, positiveTerms, searchesPages, type QueryNode, type TermNode } from './query.js';
@@ -62,8 +62,8 @@ const allSet = (range: KeyRange | null) => (range ? sql`select key as k from sea
 
 /** The keys a query node matches, with page text (full) or without (meta); only keys within `range` if given (a sample). */
 export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope, range: KeyRange | null = null): RawBuilder<unknown> {
-  const test = scope === 'full' ? fullTest(dialect, node) : null;
-  if (test !== null) return sql`select d.key as k from search_docs as d where ${test}${range ? sql` and ${inRange('d.key', range)}` : sql``}`;
+  const test = scope === 'full' ? fullTest(dialect, node, range) : null;
+  if (test !== null) return sql`select d.key as k from search_docs as d where ${test}${range ? sql` and ${inRangeFilter('d.key', range)}` : sql``}`;
   const whole = dialect.treeSet(node, scope, range);
   if (whole !== null) return whole;
   switch (node.kind) {
@@ -91,8 +91,8 @@ export function compileSet(dialect: IndexDialect, node: QueryNode, scope: Scope,
 }
 
 /** Whether the row `d` matches a query node with page text, from an index on search_docs (IndexDialect.treeTest); else null. */
-function fullTest(dialect: IndexDialect, node: QueryNode): RawBuilder<SqlBool> | null {
-  return dialect.treeTest(node, (n) => compileProbe(dialect, n, 'full'));
+function fullTest(dialect: IndexDialect, node: QueryNode, range: KeyRange | null): RawBuilder<SqlBool> | null {
+  return dialect.treeTest(node, (n) => compileProbe(dialect, n, 'full'), range);
 }
 
 /** Whether the row `d` matches a query node, looking at that row alone (for rows visited in order, a few at a time). */
@@ -228,10 +228,10 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
   const range = options.range ?? null;
   const { visible, content } = visibilitySql(viewer, DOC_COLUMNS, now);
   const conditions: Expression<SqlBool>[] = [visible];
-  if (range) conditions.push(inRange('d.key', range));
 
   // The term-matching conditions, kept apart so a caller can apply the filters alone.
   const match: Expression<SqlBool>[] = [];
+  let fullDrives = false;
   if (root.kind !== 'all' && options.probe) {
     const meta = compileProbe(dialect, root, 'meta');
     if (!readsPages(root)) match.push(meta);
@@ -242,7 +242,8 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
     if (!readsPages(root)) {
       match.push(sql<SqlBool>`d.key in (${metaSet})`);
     } else {
-      const full = fullTest(dialect, root);
+      const full = fullTest(dialect, root, range);
+      fullDrives = full !== null;
       if (contentWhereVisible(viewer)) {
         // Nothing this viewer sees is catalog-only: the full match is the answer (one set or test, no OR).
         match.push(full ?? sql<SqlBool>`d.key in (${compileSet(dialect, root, 'full', range)})`);
@@ -260,6 +261,8 @@ export function compileQuery(dialect: IndexDialect, viewer: Viewer, root: QueryN
     }
   }
 
+  // Where the terms index drives the match, the range is checked on its rows (inRangeFilter).
+  if (range) conditions.push(fullDrives ? inRangeFilter('d.key', range) : inRange('d.key', range));
   conditions.push(...match);
   const inList = (column: string, values: readonly string[]) => sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`;
   if (query.fonds.length > 0) conditions.push(inList('d.fonds_id', query.fonds));

@@ -11,7 +11,7 @@ import type { Viewer } from '../accounts/viewer.js';
 import type { FeedRecord } from '../catalog/search-feed.js';
 import { RETENTION_LABELS, type Retention } from '../catalog/model.js';
 import { highlight, matchesAny, needlesOf, snippet } from './highlight.js';
-import { DOC_KEY_SPACE } from './index-common.js';
+import { DOC_KEY_SPACE, sampleEdge as sampleEdgeOf, sampleLevelAt } from './index-common.js';
 import { indexDialect } from './index-sql.js';
 import { EXACT_FACET_LIMIT, FACET_NAMES, type FacetBucket, type FacetName, type SearchHit, type SearchQuery, type SearchResult } from './model.js';
 import { compileQuery, orderBy } from './query-sql.js';
@@ -150,30 +150,32 @@ export function createSearchService(deps: SearchDeps) {
   }
 
   /**
-   * The key below which the sample lies. Reading it walks `sampleKeys` rows, so on a large
-   * index it is kept for a minute: any edge gives an unbiased estimate (the scale is the key
+   * The key below which the sample lies: the smallest sample region (index-common.ts
+   * sampleEdge, a power-of-two share of the key space) holding `sampleKeys` documents, and
+   * the index's size that predicts. Reading it walks `sampleKeys` rows, so on a large index
+   * it is kept for a minute: any region gives an unbiased estimate (the scale is the key
    * space over the edge), a stale one only a sample slightly larger or smaller.
    */
-  let edgeKept: { key: number; until: number } | null = null;
-  async function sampleEdge(ex: Executor): Promise<number | null> {
-    if (edgeKept && edgeKept.until > Date.now()) return edgeKept.key;
+  let edgeKept: { edge: number; size: number; until: number } | null = null;
+  async function sampleEdge(ex: Executor): Promise<{ edge: number; size: number } | null> {
+    if (edgeKept && edgeKept.until > Date.now()) return edgeKept;
     const row = (await sql<{ key: number }>`select key from search_docs order by key limit 1 offset ${estimate.sampleKeys - 1}`.execute(ex)).rows[0];
     if (!row) return null;
-    const key = Number(row.key);
+    const nth = Number(row.key);
+    const found = { edge: sampleEdgeOf(sampleLevelAt(nth)), size: estimate.sampleKeys * (DOC_KEY_SPACE / nth) };
     // Only a large index is worth keeping it for (a small one is counted exactly anyway, and grows).
-    if (estimate.sampleKeys * (DOC_KEY_SPACE / key) >= estimate.from) edgeKept = { key, until: Date.now() + EDGE_KEPT_MS };
-    return key;
+    if (found.size >= estimate.from) edgeKept = { ...found, until: Date.now() + EDGE_KEPT_MS };
+    return found;
   }
 
   /** The exact answer, or for a query the sample predicts to hit more than `exactUpTo`, the estimated one. */
   async function answer(ex: Executor, viewer: Viewer, root: QueryNode, query: SearchQuery): Promise<Answer> {
     // Keys are spread pseudo-randomly over 1 … DOC_KEY_SPACE (indexer.ts), so the documents
     // with the `sampleKeys` lowest keys are a uniform sample, and the same one every time.
-    const edge = await sampleEdge(ex);
-    if (edge === null) return exactAnswer(ex, viewer, root, query);
-    const scale = DOC_KEY_SPACE / edge;
-    if (estimate.sampleKeys * scale < estimate.from) return exactAnswer(ex, viewer, root, query);
-    const c = compileQuery(dialect, viewer, root, query, { range: { from: 1, to: edge } });
+    const sample = await sampleEdge(ex);
+    if (sample === null || sample.size < estimate.from) return exactAnswer(ex, viewer, root, query);
+    const scale = DOC_KEY_SPACE / sample.edge;
+    const c = compileQuery(dialect, viewer, root, query, { range: { from: 1, to: sample.edge } });
     const rows = (
       await sql<AnswerRow>`with m as materialized (select d.key from search_docs as d where ${c.where}),
           fs as materialized (select ${facetFields('s')} from (select m.key from m order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)

@@ -31,6 +31,8 @@ export interface SearchDocsTable {
   indexed_at: string;
   /** PostgreSQL only: the meta fields' token streams (tsvector); SQLite keeps them in search_meta_fts. */
   meta_v?: string;
+  /** PostgreSQL only: the pages' runs (pg-index.ts docRuns), where a phrase is checked. */
+  runs?: string;
 }
 
 /** One page (or ≤ 8,000-character chunk) of an item's file text; key = doc key << 20 | sequence. */
