@@ -4,7 +4,7 @@
  * answer is the same on SQLite and PostgreSQL and shows nothing the Viewer may not see.
  * Keeping the index fresh is indexer.ts's job; extraction is extraction.ts's.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, Executor } from '../../platform/db/database.js';
 import type { Organisations } from '../accounts/organisations.js';
 import type { Viewer } from '../accounts/viewer.js';
@@ -97,17 +97,25 @@ export function createSearchService(deps: SearchDeps) {
   }
 
   /**
-   * `union all` parts collecting the facet values of the sample CTE `fs` (columns of
-   * search_docs), one row per facet: the values joined by U+001F, counted here. Seven
-   * GROUP BYs over the CTE cost SQLite a sort each (13 ms of a 28 ms query at 6,000 hits);
-   * one pass per facet that only concatenates does not.
+   * `union all` parts counting the facet values of the sample CTE `fs` (columns of
+   * search_docs). PostgreSQL: one row per facet value and its count, from one pass of
+   * hash aggregates over grouping sets (at 8,000 hits 3 ms less than seven string_aggs,
+   * and no 5 ms of splitting and counting them here). SQLite has no grouping sets, and
+   * seven GROUP BYs over the CTE cost it a sort each (13 ms of a 28 ms query at 6,000
+   * hits): one row per facet with the values joined by U+001F, counted here.
    */
   const VALUE_SEPARATOR = '\u001f';
-  const joined = (column: RawBuilder<unknown>) =>
-    dialect.kind === 'postgres' ? sql`string_agg(cast(${column} as text), chr(31))` : sql`group_concat(cast(${column} as text), char(31))`;
+  const facetColumn = (f: FacetName) => sql.ref(`fs.${FACET_COLUMNS[f]}`);
   function facetParts(): RawBuilder<unknown> {
-    const parts = FACET_NAMES.map((f) => sql`union all select 2, 0, 0, 0, 0, ${sql.lit(f)}, ${joined(sql.ref(`fs.${FACET_COLUMNS[f]}`))}, ${nullFields} from fs`);
-    return sql.join([...parts, sql`union all select 2, 0, count(*), 0, 0, 'sample', '', ${nullFields} from fs`], sql` `);
+    const sample = sql`union all select 2, 0, count(*), 0, 0, 'sample', '', ${nullFields} from fs`;
+    if (dialect.kind === 'postgres') {
+      const name = sql.join(FACET_NAMES.map((f) => sql`when grouping(${facetColumn(f)}) = 0 then ${sql.lit(f)}`), sql` `);
+      const value = sql.join(FACET_NAMES.map((f) => sql`cast(${facetColumn(f)} as text)`));
+      const sets = sql.join(FACET_NAMES.map((f) => sql`(${facetColumn(f)})`));
+      return sql`union all select 2, 0, count(*), 0, 0, case ${name} end, coalesce(${value}), ${nullFields} from fs group by grouping sets (${sets}) ${sample}`;
+    }
+    const parts = FACET_NAMES.map((f) => sql`union all select 2, 0, 0, 0, 0, ${sql.lit(f)}, group_concat(cast(${facetColumn(f)} as text), char(31)), ${nullFields} from fs`);
+    return sql.join([...parts, sample], sql` `);
   }
 
   function facetCountsOf(rows: readonly AnswerRow[]): FacetCounts {
@@ -119,11 +127,25 @@ export function createSearchService(deps: SearchDeps) {
         sampleSize = Number(r.total);
         continue;
       }
+      if (dialect.kind === 'postgres') {
+        // One value and its count (a null value, an item without that facet, counts nowhere).
+        if (r.value !== null && r.value !== '') counts.push({ facet: r.facet as FacetName, value: r.value, n: Number(r.total) });
+        continue;
+      }
       const tally = new Map<string, number>();
       for (const value of (r.value ?? '').split(VALUE_SEPARATOR)) if (value !== '') tally.set(value, (tally.get(value) ?? 0) + 1);
       for (const [value, n] of tally) counts.push({ facet: r.facet as FacetName, value, n });
     }
     return { sampleSize, counts };
+  }
+
+  /**
+   * Whether the row `d` of `m` is among its `n` lowest keys: only the keys are sorted (at
+   * 8,000 hits sorting the rows with their facet columns took 5 ms).
+   */
+  function lowestKeys(n: number): RawBuilder<SqlBool> {
+    if (n === 0) return sql<SqlBool>`1 = 0`;
+    return sql<SqlBool>`d.key <= coalesce((select x.key from m as x order by x.key limit 1 offset ${n - 1}), ${sql.lit(DOC_KEY_SPACE)})`;
   }
 
   /**
@@ -140,7 +162,7 @@ export function createSearchService(deps: SearchDeps) {
     const rows = (
       await sql<AnswerRow>`with m as materialized (select d.key, d.date_key, d.archival_code, ${c.content} as content, ${c.score} as score, ${facetFields('d')} from search_docs as d where ${c.where}),
           pg as (select d.key, d.date_key, d.archival_code, d.content, d.score from m as d order by ${order} limit ${query.pageSize} offset ${offset}),
-          fs as materialized (select ${facetFields('d')} from m as d order by d.key limit ${sampleSize})
+          fs as materialized (select ${facetFields('d')} from m as d where ${lowestKeys(sampleSize)})
         select 1 as part, row_number() over (order by ${order}) as ord, 0 as total, d.content, d.score, cast(null as text) as facet, cast(null as text) as value, ${fieldsOf('s')} from pg as d join search_docs as s on s.key = d.key
         ${facetParts()}
         union all select 3, 0, (select count(*) from m), 0, 0, null, null, ${nullFields}`.execute(ex)
