@@ -52,7 +52,8 @@ export interface IndexDialect {
   /**
    * Whether the row `d` matches a whole query node with page text, as a condition the
    * database answers from an index on search_docs itself (PostgreSQL's terms_v), so the
-   * matching rows are read once with their visibility and facet columns; else null.
+   * matching rows are read once with their visibility and facet columns; else null. Where
+   * `range` is a sample region the index narrows to it too (the caller still checks it).
    */
   treeTest(node: QueryNode, probe: (node: QueryNode) => RawBuilder<SqlBool>, range: KeyRange | null): RawBuilder<SqlBool> | null;
   /**

@@ -47,8 +47,9 @@ const partOf = (column: string, n: number) => sql<SqlBool>`${sql.raw(column)} % 
  * lexeme the range is one more posting list for GIN to intersect.
  */
 export function sampleLexemes(key: number): string {
+  const levels = sampleLevelAt(key);
   const out: string[] = [];
-  for (let level = 1; level <= sampleLevelAt(key); level++) out.push(`'#s${level}'`);
+  for (let level = 1; level <= levels; level++) out.push(`'#s${level}'`);
   return out.join(' ');
 }
 
