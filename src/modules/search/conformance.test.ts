@@ -97,6 +97,9 @@ describe('the two index backends', () => {
     expect(phrase).toContain('search_docs_terms_v0');
     expect(phrase).toContain('strpos(runs');
     expect(phrase).not.toContain('search_pages');
+    // A 档号 prefix's keys come from the code index alone (migration 10), not from the items' rows.
+    const code = await plan('J002');
+    expect(code).toMatch(/Index Only Scan using search_docs_code_key_ck/);
     // Stored out of line without compression, as the pages' vectors are.
     const storage = await sql<{ attstorage: string }>`select a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where c.relname = 'search_docs' and a.attname = 'terms_v'`.execute(db);
     expect(storage.rows.map((r) => r.attstorage)).toEqual(['e']);

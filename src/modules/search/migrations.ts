@@ -231,4 +231,16 @@ export const searchMigrations: Migration[] = [
       await sql`alter table search_docs set (toast_tuple_target = 8160)`.execute(db);
     },
   },
+  {
+    // PostgreSQL only. The "C" code index carries the key (INCLUDE), so a 档号 prefix's keys are
+    // read from the index alone instead of from each item's row: at 100,000 items J002's
+    // 9,873 keys had visited 9,531 heap pages (rows of about 4 KB since migration 09) before
+    // the same rows were looked up again by key.
+    name: '2026-12-25-10-search-code-keys',
+    async up(db, caps) {
+      if (caps.dialect !== 'postgres') return;
+      await sql`create index if not exists search_docs_code_key_ck on search_docs (code_key collate "C") include (key)`.execute(db);
+      await sql`drop index if exists search_docs_code_key_c`.execute(db);
+    },
+  },
 ];
