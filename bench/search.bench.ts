@@ -98,7 +98,7 @@ async function openApp(workDir: string, backend: string, keep: number | null): P
 
 /** Raw insert of pre-tokenised streams into a bare FTS5 table / a tsvector table, its GIN indexes built after. */
 async function rawInsertRate(app: App, backend: string, workDir: string, sample: readonly CorpusItem[]): Promise<number> {
-  const tokens = await tokenizeBatch({ metas: sample.map((s) => ({ title: s.record.title, resp: s.record.responsible, docno: s.record.docNumber ?? '', other: '' })), pages: sample.map((s) => s.text) });
+  const tokens = await tokenizeBatch({ metas: sample.map((s) => ({ title: s.record.title, resp: s.record.responsible, docno: s.record.docNumber ?? '', other: '' })), pages: sample.map((s) => s.text), docPages: sample.map(() => 1) });
   const join = (p: StreamPair) => `${p.sub} ${p.words}`;
   if (backend === 'sqlite') {
     const raw = new Sqlite(path.join(workDir, 'raw.db'));

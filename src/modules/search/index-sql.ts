@@ -24,11 +24,10 @@ export interface IndexDialect {
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /**
    * Columns of a search_docs row that carry its streams, written with the row: PostgreSQL's
-   * meta_v (the metadata's vector), terms_v (every token of the metadata and pages) and
-   * runs (the pages' runs, for phrases),
-   * from the literals in `made` where the tokenizer threads made them.
+   * meta_v (the metadata's vector) and terms_v (every token of the metadata and pages) from
+   * the literals the tokenizer threads `made`, and runs (the pages' runs, for phrases).
    */
-  metaColumns(key: number, streams: MetaStreams, pages: readonly StreamPair[], made?: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_v?: RawBuilder<string>; runs?: string };
+  metaColumns(key: number, pages: readonly StreamPair[], made: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_v?: RawBuilder<string>; runs?: string };
   /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
   writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */

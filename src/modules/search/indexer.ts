@@ -199,8 +199,7 @@ export function createIndexer(deps: IndexerDeps) {
     const records = documents.map((d) => d.record);
     const docPages = documents.map((d) => d.pages.flatMap((p) => chunkPage(p.text).map((text) => ({ fileId: p.fileId, page: p.page, text }))));
     const metas = records.map((r): Record<MetaField, string> => ({ title: r.title, resp: r.responsible, docno: r.docNumber ?? '', other: r.other }));
-    const pg = dialect.kind === 'postgres';
-    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: pg, docPages: pg ? docPages.map((p) => p.length) : undefined });
+    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: dialect.kind === 'postgres', docPages: docPages.map((p) => p.length) });
     return { records, docPages, tokens };
   }
 
@@ -235,7 +234,7 @@ export function createIndexer(deps: IndexerDeps) {
             const r = records[j] as FeedRecord;
             const made = { meta: tokens.metaVectors?.[j], terms: tokens.termsVectors?.[j] };
             const key = keyOf.get(r.id) as number;
-            return { key, ...docRow(r, at), ...dialect.metaColumns(key, tokens.metas[j] as MetaStreams, (pagesOf[j] ?? []).map((page) => page.streams), made) };
+            return { key, ...docRow(r, at), ...dialect.metaColumns(key, (pagesOf[j] ?? []).map((page) => page.streams), made) };
           }))
           .execute();
       }

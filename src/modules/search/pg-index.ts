@@ -188,11 +188,11 @@ export function createPostgresDialect(): IndexDialect {
           return fn(tx);
         });
     },
-    metaColumns(key, streams, pages, made) {
-      const tokens = made?.terms ?? pgTermsVector([...Object.values(streams), ...pages]);
+    metaColumns(key, pages, made) {
+      if (made.meta === undefined || made.terms === undefined) throw new Error('an item reached PostgreSQL without its vectors (tokenize with vectors)');
       const regions = sampleLexemes(key);
-      const terms = tokens === '' || regions === '' ? `${tokens}${regions}` : `${tokens} ${regions}`;
-      return { meta_v: sql<string>`${made?.meta ?? pgMetaVector(streams)}::tsvector`, terms_v: sql<string>`${terms}::tsvector`, runs: docRuns(pages) };
+      const terms = made.terms === '' || regions === '' ? `${made.terms}${regions}` : `${made.terms} ${regions}`;
+      return { meta_v: sql<string>`${made.meta}::tsvector`, terms_v: sql<string>`${terms}::tsvector`, runs: docRuns(pages) };
     },
     async writeFullText() {
       // meta_v, terms_v and runs are written with the search_docs row.

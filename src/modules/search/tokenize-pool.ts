@@ -33,34 +33,24 @@ function size(task: TokenizeTask): number {
 
 /** Token streams of a batch, in input order. */
 export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer> {
+  if (task.docPages.length !== task.metas.length || task.docPages.reduce((a, b) => a + b, 0) !== task.pages.length) throw new Error('tokenizeBatch: docPages must count every page of every document');
   if (size(task) < IN_PLACE_CHARS) return tokenizeInPlace(task);
-  const parts = os.availableParallelism();
+  // Whole documents to each thread: a document's terms vector needs its metadata and all its pages.
+  const metaStep = Math.ceil(task.metas.length / os.availableParallelism());
   const runs: Promise<TokenizeAnswer>[] = [];
-  const { docPages } = task;
-  if (docPages) {
-    // Whole documents to each thread: a document's terms vector needs its metadata and all its pages.
-    const metaStep = Math.ceil(task.metas.length / parts);
-    let page = 0;
-    for (let i = 0; i * metaStep < task.metas.length; i++) {
-      const counts = docPages.slice(i * metaStep, (i + 1) * metaStep);
-      const n = counts.reduce((a, b) => a + b, 0);
-      runs.push(tokenizerPool().run({ metas: task.metas.slice(i * metaStep, (i + 1) * metaStep), pages: task.pages.slice(page, page + n), vectors: task.vectors, docPages: counts }) as Promise<TokenizeAnswer>);
-      page += n;
-    }
-  } else {
-    const metaStep = Math.ceil(task.metas.length / parts);
-    const pageStep = Math.ceil(task.pages.length / parts);
-    for (let i = 0; i < parts; i++) {
-      const metas = task.metas.slice(i * metaStep, (i + 1) * metaStep);
-      const pages = task.pages.slice(i * pageStep, (i + 1) * pageStep);
-      if (metas.length === 0 && pages.length === 0) continue;
-      runs.push(tokenizerPool().run({ metas, pages, vectors: task.vectors }) as Promise<TokenizeAnswer>);
-    }
+  let page = 0;
+  for (let i = 0; i * metaStep < task.metas.length; i++) {
+    const docPages = task.docPages.slice(i * metaStep, (i + 1) * metaStep);
+    const n = docPages.reduce((a, b) => a + b, 0);
+    runs.push(tokenizerPool().run({ metas: task.metas.slice(i * metaStep, (i + 1) * metaStep), pages: task.pages.slice(page, page + n), vectors: task.vectors, docPages }) as Promise<TokenizeAnswer>);
+    page += n;
   }
   const answers = await Promise.all(runs);
   const joined: TokenizeAnswer = { metas: answers.flatMap((a) => a.metas), pages: answers.flatMap((a) => a.pages) };
-  if (task.vectors) joined.metaVectors = answers.flatMap((a) => a.metaVectors ?? []);
-  if (task.vectors && docPages) joined.termsVectors = answers.flatMap((a) => a.termsVectors ?? []);
+  if (task.vectors) {
+    joined.metaVectors = answers.flatMap((a) => a.metaVectors ?? []);
+    joined.termsVectors = answers.flatMap((a) => a.termsVectors ?? []);
+  }
   return joined;
 }
 

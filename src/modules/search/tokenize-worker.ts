@@ -10,10 +10,10 @@ import { normalize, runsText, substringTokens, tokenizeField } from './tokenize.
 export interface TokenizeTask {
   metas: ReadonlyArray<Record<MetaField, string>>;
   pages: readonly string[];
-  /** Also make what PostgreSQL stores: the pages' `runs`, `metaVectors`, and `termsVectors` where `docPages` is given. */
+  /** Also make what PostgreSQL stores: the pages' `runs`, `metaVectors` and `termsVectors`. */
   vectors?: boolean;
   /** How many of `pages` (in order) belong to each of `metas`: the pages of a document are those after its predecessors'. */
-  docPages?: readonly number[];
+  docPages: readonly number[];
 }
 export interface TokenizeAnswer {
   metas: MetaStreams[];
@@ -40,15 +40,12 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
     return pair;
   });
   if (!task.vectors) return { metas, pages };
-  const answer: TokenizeAnswer = { metas, pages, metaVectors: metas.map(pgMetaVector) };
-  if (task.docPages) {
-    let from = 0;
-    answer.termsVectors = metas.map((meta, i) => {
-      const to = from + (task.docPages?.[i] ?? 0);
-      const own = pages.slice(from, to);
-      from = to;
-      return pgTermsVector([...Object.values(meta), ...own]);
-    });
-  }
-  return answer;
+  let from = 0;
+  const termsVectors = metas.map((meta, i) => {
+    const to = from + (task.docPages[i] ?? 0);
+    const own = pages.slice(from, to);
+    from = to;
+    return pgTermsVector([...Object.values(meta), ...own]);
+  });
+  return { metas, pages, metaVectors: metas.map(pgMetaVector), termsVectors };
 }

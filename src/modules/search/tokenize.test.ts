@@ -61,7 +61,7 @@ describe('PostgreSQL vector literals', () => {
     expect(new Set(terms).size).toBe(terms.length);
     expect(terms).toEqual(expect.arrayContaining(["'关于'", "'档案'", "'市档'", "'建设'", "'第'", "'2'", "'页'"]));
     expect(terms.some((t) => t.includes(':'))).toBe(false);
-    expect(tokenize({ metas: [], pages: ['数字档案馆建设'] }).pages[0]?.runs).toBeUndefined();
+    expect(tokenize({ metas: [], pages: ['数字档案馆建设'], docPages: [] }).pages[0]?.runs).toBeUndefined();
   });
 });
 
