@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { organisations } from '../accounts/organisations.js';
 import { anonymousViewer } from '../accounts/viewer.js';
+import { forgetCommonLexemes } from './pg-index.js';
 import { TEXT_INDEXES } from './pg-text-index.js';
 import { DOC_KEY_SPACE, SAMPLE_LEVELS, sampleEdge, sampleLevelAt, sampleLevelOf } from './index-common.js';
 import { searchQuerySchema, type SearchQueryInput } from './model.js';
@@ -97,6 +98,20 @@ describe('the two index backends', () => {
     expect(phrase).toContain('search_docs_terms_v0');
     expect(phrase).toContain('strpos(runs');
     expect(phrase).not.toContain('search_pages');
+    // A phrase's candidates are selected by its tokens outside ANALYZE's most common lexemes (at least two).
+    await sql`analyze search_docs`.execute(db);
+    forgetCommonLexemes();
+    // A search compiles inside `read`, which reads them; this compiles outside, so read first.
+    await t.app.services.indexer.dialect.read(db, async () => undefined);
+    const tokens = ['按照', '照属', '属地', '地管', '管理', '理原', '原则'];
+    const stats = await sql<{ elems: string[] | null }>`select most_common_elems::text::text[] as elems from pg_stats where tablename = 'search_docs' and attname = 'terms_v'`.execute(db);
+    const common = new Set(stats.rows[0]?.elems ?? []);
+    const rare = tokens.filter((x) => !common.has(x));
+    const selected = (await plan('"按照属地管理原则"')).match(/terms_v @@ '([^:]*)'::tsquery/)?.[1]?.split(' & ').map((x) => x.replace(/'/g, '')) ?? [];
+    expect(selected.length).toBe(Math.max(2, rare.length));
+    if (rare.length >= 2) expect([...selected].sort()).toEqual([...rare].sort());
+    else expect(selected).toEqual(expect.arrayContaining(rare));
+    expect(common.size).toBeGreaterThan(0);
     // A 档号 prefix's keys come from the code index alone (migration 10), not from the items' rows.
     const code = await plan('J002');
     expect(code).toMatch(/Index Only Scan using search_docs_code_key_ck/);
