@@ -202,9 +202,11 @@ export function createSearchService(deps: SearchDeps) {
     if (sample === null || sample.size < estimate.from) return exactAnswer(ex, viewer, root, query);
     const scale = DOC_KEY_SPACE / sample.edge;
     const c = compileQuery(dialect, viewer, root, query, { range: { from: 1, to: sample.edge } });
+    // The sample's facets are read only where its count predicts an estimate (otherwise the exact answer counts them).
+    const estimated = sql<SqlBool>`(select count(*) from m) > ${Math.floor(estimate.exactUpTo / scale)}`;
     const rows = (
       await sql<AnswerRow>`with m as materialized (select d.key from search_docs as d where ${c.where}),
-          fs as ${fsKept}(select ${facetFields('s')} from (select m.key from m order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)
+          fs as ${fsKept}(select ${facetFields('s')} from (select m.key from m where ${estimated} order by m.key limit ${EXACT_FACET_LIMIT}) as x join search_docs as s on s.key = x.key)
         select 0 as part, 0 as ord, 0 as total, 0 as content, 0 as score, cast(null as text) as facet, cast(null as text) as value, ${nullFields} where 1 = 0
         ${facetParts()}
         union all select 3, 0, (select count(*) from m), 0, 0, null, null, ${nullFields}`.execute(ex)
