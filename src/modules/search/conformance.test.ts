@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { organisations } from '../accounts/organisations.js';
 import { anonymousViewer } from '../accounts/viewer.js';
-import { forgetCommonLexemes } from './pg-index.js';
+import { forgetCommonCodes } from './pg-index.js';
 import { TEXT_INDEXES } from './pg-text-index.js';
+import { sampleCode, tokenCode } from './pg-terms.js';
 import { DOC_KEY_SPACE, SAMPLE_LEVELS, sampleEdge, sampleLevelAt, sampleLevelOf } from './index-common.js';
 import { searchQuerySchema, type SearchQueryInput } from './model.js';
 import { compileQuery } from './query-sql.js';
@@ -55,22 +56,22 @@ describe('the two index backends', () => {
     const t = apps.postgres;
     if (!t) throw new Error('postgres did not start');
     const { db } = t.app.database;
-    const rows = await sql<{ key: string; regions: string[] }>`select key, array(select l from unnest(tsvector_to_array(terms_v)) as l where l like '#%' order by l) as regions from search_docs`.execute(db);
+    const rows = await sql<{ key: string; regions: number[] }>`select key, array(select c from unnest(terms_a) as c where c between 1 and 63 order by c) as regions from search_docs`.execute(db);
     expect(rows.rows.length).toBeGreaterThanOrEqual(ITEMS);
     for (const r of rows.rows) {
       const key = Number(r.key);
-      const want = Array.from({ length: SAMPLE_LEVELS }, (_, i) => i + 1).filter((level) => key <= sampleEdge(level)).map((level) => `#s${level}`);
-      expect(r.regions, `key ${key}`).toEqual(want.sort());
+      const want = Array.from({ length: SAMPLE_LEVELS }, (_, i) => i + 1).filter((level) => key <= sampleEdge(level)).map(sampleCode);
+      expect(r.regions, `key ${key}`).toEqual(want);
     }
     // The region of level 2 is the lowest quarter of the key space: about a quarter of the items.
-    const inQuarter = rows.rows.filter((r) => r.regions.includes('#s2')).length;
+    const inQuarter = rows.rows.filter((r) => r.regions.includes(sampleCode(2))).length;
     expect(inQuarter).toBeGreaterThan(ITEMS / 8);
     expect(inQuarter).toBeLessThan(ITEMS / 2);
     const range = { from: 1, to: sampleEdge(2) };
     const c = compileQuery(t.app.services.indexer.dialect, viewer, parseQuery('防汛').root, searchQuerySchema.parse({ q: '防汛' }), { range });
     const text = await t.app.services.indexer.dialect.read(db, async (tx) => (await sql<{ 'QUERY PLAN': string }>`explain select count(*) from search_docs as d where ${c.where}`.execute(tx)).rows.map((r) => r['QUERY PLAN']).join('\n'));
-    expect(text).toContain(`'#s2'`);
-    expect(text).toContain('search_docs_terms_v0');
+    expect(text).toContain(`terms_a @> '{${tokenCode('防汛').code},${sampleCode(2)}}'::integer[]`);
+    expect(text).toContain('search_docs_terms_a0');
     // Any other range is applied as a filter alone.
     expect(sampleLevelOf({ from: 1, to: sampleEdge(2) - 1 })).toBeNull();
     expect(sampleLevelOf({ from: 2, to: sampleEdge(2) })).toBeNull();
@@ -90,24 +91,24 @@ describe('the two index backends', () => {
     for (const q of ['蓄洪', '防汛 抗旱', '蓄洪 OR 防汛', '防汛 NOT 抗旱']) {
       const text = await plan(q);
       // All four parts of the terms index, and no page read for terms of one token.
-      for (let n = 0; n < 4; n++) expect(text, q).toContain(`search_docs_terms_v${n}`);
+      for (let n = 0; n < 4; n++) expect(text, q).toContain(`search_docs_terms_a${n}`);
       expect(text, q).not.toContain('search_pages');
     }
     // A phrase is checked on the candidates' own runs: still no page read.
     const phrase = await plan('安全生产');
-    expect(phrase).toContain('search_docs_terms_v0');
+    expect(phrase).toContain('search_docs_terms_a0');
     expect(phrase).toContain('strpos(runs');
     expect(phrase).not.toContain('search_pages');
-    // A phrase's candidates are selected by its tokens outside ANALYZE's most common lexemes (at least two).
+    // A phrase's candidates are selected by its tokens outside ANALYZE's most common codes (at least two).
     await sql`analyze search_docs`.execute(db);
-    forgetCommonLexemes();
+    forgetCommonCodes();
     // A search compiles inside `read`, which reads them; this compiles outside, so read first.
     await t.app.services.indexer.dialect.read(db, async () => undefined);
     const tokens = ['按照', '照属', '属地', '地管', '管理', '理原', '原则'];
-    const stats = await sql<{ elems: string[] | null }>`select most_common_elems::text::text[] as elems from pg_stats where tablename = 'search_docs' and attname = 'terms_v'`.execute(db);
+    const stats = await sql<{ elems: string[] | null }>`select most_common_elems::text::text[] as elems from pg_stats where tablename = 'search_docs' and attname = 'terms_a'`.execute(db);
     const common = new Set(stats.rows[0]?.elems ?? []);
-    const rare = tokens.filter((x) => !common.has(x));
-    const selected = (await plan('"按照属地管理原则"')).match(/terms_v @@ '([^:]*)'::tsquery/)?.[1]?.split(' & ').map((x) => x.replace(/'/g, '')) ?? [];
+    const rare = tokens.map((x) => String(tokenCode(x).code)).filter((x) => !common.has(x));
+    const selected = (await plan('"按照属地管理原则"')).match(/terms_a @> '\{([^}]*)\}'::integer\[\]/)?.[1]?.split(',') ?? [];
     expect(selected.length).toBe(Math.max(2, rare.length));
     if (rare.length >= 2) expect([...selected].sort()).toEqual([...rare].sort());
     else expect(selected).toEqual(expect.arrayContaining(rare));
@@ -116,7 +117,7 @@ describe('the two index backends', () => {
     const code = await plan('J002');
     expect(code).toMatch(/Index Only Scan using search_docs_code_key_ck/);
     // Stored out of line without compression, as the pages' vectors are.
-    const storage = await sql<{ attstorage: string }>`select a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where c.relname = 'search_docs' and a.attname = 'terms_v'`.execute(db);
+    const storage = await sql<{ attstorage: string }>`select a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where c.relname = 'search_docs' and a.attname = 'terms_a'`.execute(db);
     expect(storage.rows.map((r) => r.attstorage)).toEqual(['e']);
   });
 
@@ -164,8 +165,8 @@ describe('the two index backends', () => {
     const truth = corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes('蓄洪'))).length;
     const phrase = (await run('sqlite', { q: '"按照属地管理原则"' })).total;
     // A build interrupted after some of the parts.
-    await sql`drop index search_docs_terms_v1, search_docs_terms_v3, search_docs_meta_v`.execute(db);
-    expect(await gins()).toEqual(['search_docs_terms_v0', 'search_docs_terms_v2']);
+    await sql`drop index search_docs_terms_a1, search_docs_terms_a3, search_docs_meta_v`.execute(db);
+    expect(await gins()).toEqual(['search_docs_terms_a0', 'search_docs_terms_a2']);
     expect((await run('postgres', { q: '蓄洪' })).total).toBe(truth);
     expect((await run('postgres', { q: '"按照属地管理原则"' })).total).toBe(phrase);
     await t.app.services.indexer.dialect.settle(db);

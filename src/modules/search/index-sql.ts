@@ -24,10 +24,10 @@ export interface IndexDialect {
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /**
    * Columns of a search_docs row that carry its streams, written with the row: PostgreSQL's
-   * meta_v (the metadata's vector) and terms_v (every token of the metadata and pages) from
+   * meta_v (the metadata's vector) and terms_a (the codes of every token of the metadata and pages) from
    * the literals the tokenizer threads `made`, and runs (the pages' runs, for phrases).
    */
-  metaColumns(key: number, pages: readonly StreamPair[], made: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_v?: RawBuilder<string>; runs?: string };
+  metaColumns(key: number, pages: readonly StreamPair[], made: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_a?: RawBuilder<string>; runs?: string };
   /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
   writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */
@@ -50,7 +50,7 @@ export interface IndexDialect {
   treeSet(node: QueryNode, scope: 'full' | 'meta', range?: KeyRange | null): RawBuilder<unknown> | null;
   /**
    * Whether the row `d` matches a whole query node with page text, as a condition the
-   * database answers from an index on search_docs itself (PostgreSQL's terms_v), so the
+   * database answers from an index on search_docs itself (PostgreSQL's terms_a), so the
    * matching rows are read once with their visibility and facet columns; else null. Where
    * `range` is a sample region the index narrows to it too (the caller still checks it).
    */

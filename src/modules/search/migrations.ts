@@ -243,4 +243,23 @@ export const searchMigrations: Migration[] = [
       await sql`drop index if exists search_docs_code_key_c`.execute(db);
     },
   },
+  {
+    // PostgreSQL only. terms_v (a tsvector) becomes terms_a, an int4[] of token codes
+    // (pg-terms.ts) under GIN's array operator class: building the terms index, most of a
+    // rebuild, compared text lexemes in its red-black tree (de-TOASTing two datums each time);
+    // integers compare in place. Every Han character is now a code too, so a one-character
+    // query is one posting list instead of a prefix scan. Derived data: emptied and rebuilt by
+    // the index job.
+    name: '2026-12-29-11-search-term-codes',
+    async up(db, caps) {
+      if (caps.dialect !== 'postgres') return;
+      await emptyAndQueueAll(db, true);
+      await sql`alter table search_docs drop column if exists terms_v`.execute(db);
+      await sql`alter table search_docs add column if not exists terms_a int4[] not null default '{}'`.execute(db);
+      await sql`alter table search_docs alter column terms_a drop default, alter column terms_a set storage external`.execute(db);
+      for (let n = 0; n < 4; n++) {
+        await sql`create index if not exists ${sql.raw(`search_docs_terms_a${n}`)} on search_docs using gin (terms_a) where key % 4 = ${sql.lit(n)}`.execute(db);
+      }
+    },
+  },
 ];

@@ -3,8 +3,8 @@
  * tsvector literals built here (lexeme:position+weight), never to_tsvector, so no text
  * search configuration touches the tokens. Meta fields carry weights A title, B
  * responsible, C document number, D other; words are stored as `~word` lexemes beside the
- * bigrams. Each item also has terms_v, every token of its metadata and pages once without
- * positions, GIN-indexed (pg-text-index.ts): a query's terms are looked up there in one
+ * bigrams. Each item also has terms_a, the codes of every token of its metadata and pages
+ * once (pg-terms.ts), GIN-indexed (pg-text-index.ts): a query's terms are looked up there in one
  * scan of search_docs, and a term that is a phrase of several tokens is then checked on the
  * candidates' own metadata positions (meta_v) and pages' runs (tokenize.ts), on the row.
  */
@@ -12,7 +12,8 @@ import { sql, type SqlBool } from 'kysely';
 import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, inRangeFilter, META_FIELDS, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { IndexDialect } from './index-sql.js';
-import { buildTextIndexes, sampleLexemes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
+import { buildTextIndexes, sampleCodes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
+import { tokenCode, type TermsQuery } from './pg-terms.js';
 import type { QueryNode, TermNode } from './query.js';
 import { runsPattern } from './tokenize.js';
 
@@ -54,15 +55,6 @@ export function pgVector(pairs: ReadonlyArray<{ pair: StreamPair; base: number; 
   return out.join(' ');
 }
 
-/** The terms_v literal of streams: each substring token once, without positions (words are only ranked, on meta_v). */
-export function pgTermsVector(pairs: readonly StreamPair[]): string {
-  const seen = new Set<string>();
-  for (const pair of pairs) if (pair.sub !== '') for (const token of pair.sub.split(' ')) seen.add(token);
-  let out = '';
-  for (const token of seen) out += out === '' ? `'${token}'` : ` '${token}'`;
-  return out;
-}
-
 /** An item's runs: its pages' runs (made with their streams on the tokenizer threads), a line break between pages. */
 export function docRuns(pages: readonly StreamPair[]): string {
   return pages
@@ -90,7 +82,7 @@ function pgPhrase(term: TermNode, weights: string): string {
   return term.tokens.map((_, i) => pgToken(term, i, weights)).join(' <-> ');
 }
 /**
- * Lexemes of terms_v in many items, with their shares: ANALYZE's most common elements of
+ * Codes of terms_a in many items, with their shares: ANALYZE's most common elements of
  * the column (pg_stats; at 1,000,000 items each of these 1,000 is in 8 % of the items or
  * more), read again by `read` every few minutes. One process serves one database; where
  * one serves several (tests), another's list only changes which tokens select a phrase's
@@ -99,13 +91,13 @@ function pgPhrase(term: TermNode, weights: string): string {
 const COMMON_KEPT_MS = 300_000;
 let common: { shares: ReadonlyMap<string, number>; until: number } = { shares: new Map(), until: 0 };
 /** Makes the next `read` read the common lexemes again (tests, after ANALYZE). */
-export function forgetCommonLexemes(): void {
+export function forgetCommonCodes(): void {
   common = { shares: new Map(), until: 0 };
 }
-async function readCommonLexemes(ex: Executor): Promise<void> {
+async function readCommonCodes(ex: Executor): Promise<void> {
   if (common.until > Date.now()) return;
   const row = (
-    await sql<{ elems: string[] | null; freqs: number[] | null }>`select most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs from pg_stats where schemaname = current_schema() and tablename = 'search_docs' and attname = 'terms_v'`.execute(ex)
+    await sql<{ elems: string[] | null; freqs: number[] | null }>`select most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs from pg_stats where schemaname = current_schema() and tablename = 'search_docs' and attname = 'terms_a'`.execute(ex)
   ).rows[0];
   const shares = new Map<string, number>();
   for (const [i, lexeme] of (row?.elems ?? []).entries()) shares.set(lexeme, Number(row?.freqs?.[i] ?? 0));
@@ -113,29 +105,28 @@ async function readCommonLexemes(ex: Executor): Promise<void> {
 }
 
 /**
- * The tokens of a term that select its candidates in terms_v (the phrase itself is checked
+ * The tokens of a term that select its candidates in terms_a (the phrase itself is checked
  * on each candidate afterwards, so any of them will do): every token not among the common
- * lexemes, and the rarest common ones until there are two. A common token's posting list
+ * codes, and the rarest common ones until there are two. A common token's posting list
  * is long, and intersecting it costs more than the few candidates it removes: at 1,000,000
  * items a part of the index took 2.5–3.2 ms for the seven bigrams of 按照属地管理原则 and
- * 0.6 ms for its three rare ones, with the same 2,092 candidates. A prefix token counts as
- * the most common (it may match many lexemes).
+ * 0.6 ms for its three rare ones, with the same 2,092 candidates.
  */
-function pgAll(term: TermNode): string {
-  const last = term.tokens.length - 1;
-  const share = (i: number) => (term.prefix && i === last ? Number.POSITIVE_INFINITY : (common.shares.get(term.tokens[i] ?? '') ?? 0));
-  const byShare = term.tokens.map((_, i) => i).sort((a, b) => share(a) - share(b));
+function pgAll(term: TermNode): TermsQuery {
+  const codes = term.tokens.map((token) => tokenCode(token).code);
+  const share = (i: number) => common.shares.get(String(codes[i])) ?? 0;
+  const byShare = codes.map((_, i) => i).sort((a, b) => share(a) - share(b));
   const rare = byShare.filter((i) => share(i) === 0).length;
   const kept = byShare.slice(0, Math.min(byShare.length, Math.max(2, rare))).sort((a, b) => a - b);
-  return kept.map((i) => pgToken(term, i, '')).join(' & ');
+  return { kind: 'all', codes: kept.map((i) => codes[i] as number) };
 }
 function pgWords(term: TermNode, weights: string): string | null {
   return term.words.length === 0 ? null : term.words.map((w) => `'~${w}'${weights === '' ? '' : `:${weights}`}`).join(' & ');
 }
 
-/** A node's candidates as a tsquery over terms_v, whether they are exactly its matches, and whether it asks for any token (not only their absence). */
+/** A node's candidates in terms_a, whether they are exactly its matches, and whether it asks for any token (not only their absence). */
 interface Candidates {
-  q: string | null;
+  q: TermsQuery | null;
   exact: boolean;
   positive: boolean;
 }
@@ -143,23 +134,27 @@ function candidates(node: QueryNode): Candidates {
   switch (node.kind) {
     case 'all':
       return { q: null, exact: true, positive: false };
-    case 'term':
-      // A 档号 prefix matches codes, which terms_v does not hold; a term of one token in every field is a lookup of that token.
+    case 'term': {
+      // A 档号 prefix matches codes, which terms_a does not hold; a term of one token with an
+      // exact code (pg-terms.ts) in every field is a lookup of that token.
       if (node.tokens.length === 0 || node.codePrefix !== null) return { q: null, exact: false, positive: false };
-      return { q: `(${pgAll(node)})`, exact: node.tokens.length === 1 && node.field === 'any', positive: true };
+      const exact = node.tokens.length === 1 && node.field === 'any' && tokenCode(node.tokens[0] ?? '').exact;
+      return { q: pgAll(node), exact, positive: true };
+    }
     case 'and': {
       const parts = node.children.map(candidates);
       const qs = parts.flatMap((c) => (c.q === null ? [] : [c.q]));
-      return { q: qs.length === 0 ? null : `(${qs.join(' & ')})`, exact: parts.every((c) => c.exact), positive: parts.some((c) => c.positive) };
+      return { q: qs.length === 0 ? null : { kind: 'and', parts: qs }, exact: parts.every((c) => c.exact), positive: parts.some((c) => c.positive) };
     }
     case 'or': {
       const parts = node.children.map(candidates);
-      if (parts.some((c) => c.q === null)) return { q: null, exact: false, positive: false };
-      return { q: `(${parts.map((c) => c.q).join(' | ')})`, exact: parts.every((c) => c.exact), positive: parts.every((c) => c.positive) };
+      const qs = parts.flatMap((c) => (c.q === null ? [] : [c.q]));
+      if (qs.length < parts.length) return { q: null, exact: false, positive: false };
+      return { q: { kind: 'or', parts: qs }, exact: parts.every((c) => c.exact), positive: parts.every((c) => c.positive) };
     }
     case 'not': {
       const child = candidates(node.child);
-      return child.exact && child.q !== null ? { q: `!${child.q}`, exact: true, positive: false } : { q: null, exact: false, positive: false };
+      return child.exact && child.q !== null ? { q: { kind: 'not', part: child.q }, exact: true, positive: false } : { q: null, exact: false, positive: false };
     }
   }
 }
@@ -205,13 +200,13 @@ export function createPostgresDialect(): IndexDialect {
       if (bulkUnderWay()) await sql`set local gin_pending_list_limit = '256MB'`.execute(tx);
     },
     /**
-     * The planner charges nothing for de-TOASTing a vector, so it may judge testing
-     * `terms_v @@ q` on every row cheaper than the GIN index (EXPLAIN at 3,000 items: cost
+     * The planner charges nothing for de-TOASTing a vector, so it may judge
+     * testing the terms on every row cheaper than the GIN index (EXPLAIN at 3,000 items: cost
      * 210, while it read the whole table). Search statements therefore run with sequential
      * scans priced out (an index or a nested loop over keys is always at hand) and without
      * JIT, which those inflated costs would otherwise trigger for every query. A bitmap of
      * a broad term's candidates (300,000 items at 1,000,000) outgrows the default 4 MB
-     * work_mem and turns lossy: PostgreSQL then tests terms_v on every row of those heap
+     * work_mem and turns lossy: PostgreSQL then tests the terms on every row of those heap
      * pages, de-TOASTing 10 KB each (the sample of 现将有关事项通知如下: 219,000 rows, 8.7 s).
      */
     async read(db, fn) {
@@ -222,18 +217,19 @@ export function createPostgresDialect(): IndexDialect {
           await sql`set local enable_seqscan = off`.execute(tx);
           await sql`set local jit = off`.execute(tx);
           await sql`set local work_mem = '64MB'`.execute(tx);
-          await readCommonLexemes(tx);
+          await readCommonCodes(tx);
           return fn(tx);
         });
     },
     metaColumns(key, pages, made) {
       if (made.meta === undefined || made.terms === undefined) throw new Error('an item reached PostgreSQL without its vectors (tokenize with vectors)');
-      const regions = sampleLexemes(key);
-      const terms = made.terms === '' || regions === '' ? `${made.terms}${regions}` : `${made.terms} ${regions}`;
-      return { meta_v: sql<string>`${made.meta}::tsvector`, terms_v: sql<string>`${terms}::tsvector`, runs: docRuns(pages) };
+      const regions = sampleCodes(key).join(',');
+      const inner = made.terms.slice(1, -1);
+      const terms = `{${inner}${inner !== '' && regions !== '' ? ',' : ''}${regions}}`;
+      return { meta_v: sql<string>`${made.meta}::tsvector`, terms_a: sql<string>`${terms}::int4[]`, runs: docRuns(pages) };
     },
     async writeFullText() {
-      // meta_v, terms_v and runs are written with the search_docs row.
+      // meta_v, terms_a and runs are written with the search_docs row.
     },
     async deleteFullText() {
       // The vectors live on the rows and go with them.
@@ -265,7 +261,7 @@ export function createPostgresDialect(): IndexDialect {
       // The vector is on the row itself: testing it beats building the set of every row that has the term.
       return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
     },
-    /** The items holding every token of the term somewhere (terms_v), then those with a page holding the phrase. */
+    /** The items holding every token of the term somewhere (terms_a), then those with a page holding the phrase. */
     pageSet(term, range) {
       return sql`select d.key as k from search_docs as d where ${termsTest(pgAll(term), range ?? null)} and ${dialect.pageRowProbe(term)}${range ? sql` and ${inRangeFilter('d.key', range)}` : sql``}`;
     },
@@ -279,8 +275,8 @@ export function createPostgresDialect(): IndexDialect {
     },
     treeSet: () => null,
     /**
-     * The items whose terms hold the node's tokens (one BitmapOr over terms_v's parts, with
-     * AND, OR and NOT of terms inside the tsquery), and where that is not yet the answer —
+     * The items whose terms hold the node's tokens (one BitmapOr over terms_a's parts, with
+     * AND, OR and NOT of terms inside each arm), and where that is not yet the answer —
      * a term of several tokens must be a phrase in one field or page, a term of one field
      * only in that field — each candidate tested on its own (`probe`). Null when the
      * index cannot narrow the node (a 档号 prefix, a NOT alone).

@@ -3,12 +3,12 @@
  * write (pg-index.ts drops them; `buildTextIndexes` builds whatever is missing).
  *
  * Both full-text indexes are GIN indexes on search_docs: meta_v (the metadata's vector,
- * with positions and weights) and terms_v (every token of the item's metadata and pages,
- * once, without positions). A query is answered by one bitmap scan of search_docs, whose
+ * with positions and weights) and terms_a (the codes of every token of the item's metadata
+ * and pages, once, without positions: pg-terms.ts). A query is answered by one bitmap scan of search_docs, whose
  * rows carry the visibility and facet columns; only a phrase (a term of three or more
  * characters) is then checked on the candidates' own metadata vector and runs (the row's
  * copy of its pages' text as tokenize.ts runsText, since migration 09). Each item's terms
- * also name the sample regions its key lies in (sampleLexemes), so an estimate's sample
+ * also name the sample regions its key lies in (sampleCodes), so an estimate's sample
  * is read out of the same index.
  * Before migration 08 the pages had tsvectors with their own GIN index and a query went
  * from the page rows to the items, one key lookup each: at 1,000,000 items 37 of 61 ms for
@@ -22,46 +22,45 @@ import os from 'node:os';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { sampleLevelAt, sampleLevelOf, type KeyRange } from './index-common.js';
+import { sampleCode, termsSql, type TermsQuery } from './pg-terms.js';
 
 /** The terms index's parts: partial indexes over `key % TERMS_PARTS`, built side by side. */
 export const TERMS_PARTS = 4;
 const TERMS_PART_NUMBERS = Array.from({ length: TERMS_PARTS }, (_, n) => n);
-const termsIndex = (n: number) => `search_docs_terms_v${n}`;
+const termsIndex = (n: number) => `search_docs_terms_a${n}`;
 
 interface TextIndex {
   name: string;
-  column: 'meta_v' | 'terms_v';
+  column: 'meta_v' | 'terms_a';
   part: number | null;
 }
-const INDEXES: readonly TextIndex[] = [{ name: 'search_docs_meta_v', column: 'meta_v', part: null }, ...TERMS_PART_NUMBERS.map((n): TextIndex => ({ name: termsIndex(n), column: 'terms_v', part: n }))];
+const INDEXES: readonly TextIndex[] = [{ name: 'search_docs_meta_v', column: 'meta_v', part: null }, ...TERMS_PART_NUMBERS.map((n): TextIndex => ({ name: termsIndex(n), column: 'terms_a', part: n }))];
 /** The full-text indexes of the search tables. */
 export const TEXT_INDEXES = INDEXES.map((i) => i.name);
 
 const partOf = (column: string, n: number) => sql<SqlBool>`${sql.raw(column)} % ${sql.lit(TERMS_PARTS)} = ${sql.lit(n)}`;
 
 /**
- * The lexemes naming the sample regions a key lies in (index-common.ts sampleEdge), added to
- * its terms: `#` is in no token. The planner cannot read a key range out of the terms index
- * (it estimates a term's rows at one and filters the range after the bitmap, so the sample
- * of 现将有关事项通知如下 visited 300,000 rows at 1,000,000 items to keep 6,000); as a
- * lexeme the range is one more posting list for GIN to intersect.
+ * The codes naming the sample regions a key lies in (index-common.ts sampleEdge), added to
+ * its terms. The planner cannot read a key range out of the terms index (it estimates a
+ * term's rows at one and filters the range after the bitmap, so the sample of
+ * 现将有关事项通知如下 visited 300,000 rows at 1,000,000 items to keep 6,000); as a code the
+ * range is one more posting list for GIN to intersect.
  */
-export function sampleLexemes(key: number): string {
-  const levels = sampleLevelAt(key);
-  const out: string[] = [];
-  for (let level = 1; level <= levels; level++) out.push(`'#s${level}'`);
-  return out.join(' ');
+export function sampleCodes(key: number): number[] {
+  return Array.from({ length: sampleLevelAt(key) }, (_, i) => sampleCode(i + 1));
 }
 
 /**
- * Whether the row `d`'s terms hold `query` (a tsquery), within `range` where that is a sample
- * region: one condition per part of the index, written as the parts' predicates are, so the
- * planner uses each part for its arm. (The caller still applies the range itself.)
+ * Whether the row `d`'s terms hold `query`, within `range` where that is a sample region:
+ * one condition per part of the index, written as the parts' predicates are, so the planner
+ * uses each part for its arm. (The caller still applies the range itself.)
  */
-export function termsTest(query: string, range: KeyRange | null = null): RawBuilder<SqlBool> {
+export function termsTest(query: TermsQuery, range: KeyRange | null = null): RawBuilder<SqlBool> {
   const level = range === null ? null : sampleLevelOf(range);
-  const q = level === null ? query : `(${query}) & '#s${level}'`;
-  return sql<SqlBool>`(${sql.join(TERMS_PART_NUMBERS.map((n) => sql`(${partOf('d.key', n)} and d.terms_v @@ ${q}::tsquery)`), sql` or `)})`;
+  const q: TermsQuery = level === null ? query : { kind: 'and', parts: [query, { kind: 'all', codes: [sampleCode(level)] }] };
+  const test = sql.raw(termsSql(q, 'd.terms_a'));
+  return sql<SqlBool>`(${sql.join(TERMS_PART_NUMBERS.map((n) => sql`(${partOf('d.key', n)} and ${test})`), sql` or `)})`;
 }
 
 /** Runs `fn` on every item, at most `limit` at once. */

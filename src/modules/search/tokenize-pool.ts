@@ -49,7 +49,7 @@ export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer>
   const joined: TokenizeAnswer = { metas: answers.flatMap((a) => a.metas), pages: answers.flatMap((a) => a.pages) };
   if (task.vectors) {
     joined.metaVectors = answers.flatMap((a) => a.metaVectors ?? []);
-    joined.termsVectors = answers.flatMap((a) => a.termsVectors ?? []);
+    joined.termsArrays = answers.flatMap((a) => a.termsArrays ?? []);
   }
   return joined;
 }

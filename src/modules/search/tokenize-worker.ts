@@ -4,13 +4,14 @@
  * the web server's event loop free. Streams cross back as space-joined strings.
  */
 import type { MetaField, MetaStreams, StreamPair } from './index-common.js';
-import { pgMetaVector, pgTermsVector } from './pg-index.js';
+import { pgMetaVector } from './pg-index.js';
+import { termsArray } from './pg-terms.js';
 import { normalize, runsText, substringTokens, tokenizeField } from './tokenize.js';
 
 export interface TokenizeTask {
   metas: ReadonlyArray<Record<MetaField, string>>;
   pages: readonly string[];
-  /** Also make what PostgreSQL stores: the pages' `runs`, `metaVectors` and `termsVectors`. */
+  /** Also make what PostgreSQL stores: the pages' `runs`, `metaVectors` and `termsArrays`. */
   vectors?: boolean;
   /** How many of `pages` (in order) belong to each of `metas`: the pages of a document are those after its predecessors'. */
   docPages: readonly number[];
@@ -20,8 +21,8 @@ export interface TokenizeAnswer {
   pages: StreamPair[];
   /** PostgreSQL's meta_v literal of each of `metas`, when asked for. */
   metaVectors?: string[];
-  /** PostgreSQL's terms_v literal of each of `metas`: every token of the document's metadata and pages, once, without positions. */
-  termsVectors?: string[];
+  /** PostgreSQL's terms_a literal of each of `metas`: the code of every token of the document's metadata and pages, once (pg-terms.ts). */
+  termsArrays?: string[];
 }
 
 function pair(text: string): StreamPair {
@@ -41,11 +42,11 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   });
   if (!task.vectors) return { metas, pages };
   let from = 0;
-  const termsVectors = metas.map((meta, i) => {
+  const termsArrays = metas.map((meta, i) => {
     const to = from + (task.docPages[i] ?? 0);
     const own = pages.slice(from, to);
     from = to;
-    return pgTermsVector([...Object.values(meta), ...own]);
+    return termsArray([...Object.values(meta), ...own]);
   });
-  return { metas, pages, metaVectors: metas.map(pgMetaVector), termsVectors };
+  return { metas, pages, metaVectors: metas.map(pgMetaVector), termsArrays };
 }
