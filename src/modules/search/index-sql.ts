@@ -27,7 +27,7 @@ export interface IndexDialect {
    * meta_v (the metadata's vector) and terms_a (the codes of every token of the metadata and pages) from
    * the literals the tokenizer threads `made`, and runs (the pages' runs, for phrases).
    */
-  metaColumns(key: number, pages: readonly StreamPair[], made: { meta?: string; terms?: string }): { meta_v?: RawBuilder<string>; terms_a?: RawBuilder<string>; runs?: string };
+  metaColumns(key: number, pages: readonly StreamPair[], made: { meta?: string; terms?: string; chars?: string }): { meta_v?: RawBuilder<string>; terms_a?: RawBuilder<string>; chars_a?: RawBuilder<string>; runs?: string };
   /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
   writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */

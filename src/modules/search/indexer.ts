@@ -232,7 +232,7 @@ export function createIndexer(deps: IndexerDeps) {
           .insertInto('search_docs')
           .values(order.slice(i, i + 100).map((j) => {
             const r = records[j] as FeedRecord;
-            const made = { meta: tokens.metaVectors?.[j], terms: tokens.termsArrays?.[j] };
+            const made = { meta: tokens.metaVectors?.[j], terms: tokens.termsArrays?.[j], chars: tokens.charsArrays?.[j] };
             const key = keyOf.get(r.id) as number;
             return { key, ...docRow(r, at), ...dialect.metaColumns(key, (pagesOf[j] ?? []).map((page) => page.streams), made) };
           }))

@@ -13,7 +13,7 @@ import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, inRangeFi
 import type { Executor } from '../../platform/db/database.js';
 import type { IndexDialect } from './index-sql.js';
 import { buildTextIndexes, sampleCodes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
-import { tokenCode, type TermsQuery } from './pg-terms.js';
+import { tokenCode, type TermsQuery, type TokenCode } from './pg-terms.js';
 import type { QueryNode, TermNode } from './query.js';
 import { runsPattern } from './tokenize.js';
 
@@ -113,12 +113,14 @@ async function readCommonCodes(ex: Executor): Promise<void> {
  * 0.6 ms for its three rare ones, with the same 2,092 candidates.
  */
 function pgAll(term: TermNode): TermsQuery {
-  const codes = term.tokens.map((token) => tokenCode(token).code);
-  const share = (i: number) => common.shares.get(String(codes[i])) ?? 0;
+  const codes = term.tokens.map(tokenCode);
+  // A character (chars_a) is common by nature: one is in the text of most items.
+  const share = (i: number) => (codes[i]?.chars ? Number.POSITIVE_INFINITY : (common.shares.get(String(codes[i]?.code)) ?? 0));
   const byShare = codes.map((_, i) => i).sort((a, b) => share(a) - share(b));
   const rare = byShare.filter((i) => share(i) === 0).length;
   const kept = byShare.slice(0, Math.min(byShare.length, Math.max(2, rare))).sort((a, b) => a - b);
-  return { kind: 'all', codes: kept.map((i) => codes[i] as number) };
+  const chosen = kept.map((i) => codes[i] as TokenCode);
+  return { kind: 'all', terms: chosen.filter((c) => !c.chars).map((c) => c.code), chars: chosen.filter((c) => c.chars).map((c) => c.code) };
 }
 function pgWords(term: TermNode, weights: string): string | null {
   return term.words.length === 0 ? null : term.words.map((w) => `'~${w}'${weights === '' ? '' : `:${weights}`}`).join(' & ');
@@ -222,14 +224,14 @@ export function createPostgresDialect(): IndexDialect {
         });
     },
     metaColumns(key, pages, made) {
-      if (made.meta === undefined || made.terms === undefined) throw new Error('an item reached PostgreSQL without its vectors (tokenize with vectors)');
+      if (made.meta === undefined || made.terms === undefined || made.chars === undefined) throw new Error('an item reached PostgreSQL without its vectors (tokenize with vectors)');
       const regions = sampleCodes(key).join(',');
       const inner = made.terms.slice(1, -1);
       const terms = `{${inner}${inner !== '' && regions !== '' ? ',' : ''}${regions}}`;
-      return { meta_v: sql<string>`${made.meta}::tsvector`, terms_a: sql<string>`${terms}::int4[]`, runs: docRuns(pages) };
+      return { meta_v: sql<string>`${made.meta}::tsvector`, terms_a: sql<string>`${terms}::int4[]`, chars_a: sql<string>`${made.chars}::int4[]`, runs: docRuns(pages) };
     },
     async writeFullText() {
-      // meta_v, terms_a and runs are written with the search_docs row.
+      // meta_v, terms_a, chars_a and runs are written with the search_docs row.
     },
     async deleteFullText() {
       // The vectors live on the rows and go with them.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleCode, termsArray, termsSql, tokenCode } from './pg-terms.js';
+import { sampleCode, termsArrays, termsSql, tokenCode, type TermsQuery } from './pg-terms.js';
 import { normalize, substringTokens } from './tokenize.js';
 
 const codesOf = (literal: string) => literal.replace(/^\{|\}$/g, '').split(',').filter((x) => x !== '').map(Number);
@@ -11,9 +11,10 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
     const b = tokenCode('案档');
     expect(a.exact && b.exact).toBe(true);
     expect(a.code).not.toBe(b.code);
-    expect(tokenCode('档')).toEqual({ code: '档'.codePointAt(0), exact: true });
+    expect(a.chars || b.chars).toBe(false);
+    expect(tokenCode('档')).toEqual({ chars: true, code: '档'.codePointAt(0), exact: true });
     // Extension B characters: a single one is its code point, a bigram of them is hashed.
-    expect(tokenCode('𠀀')).toEqual({ code: 0x20000, exact: true });
+    expect(tokenCode('𠀀')).toEqual({ chars: true, code: 0x20000, exact: true });
     expect(tokenCode('𠀀𠀁').exact).toBe(false);
     // Every code fits PostgreSQL's int4, and no two distinct bigrams of the block share one.
     const seen = new Map<number, string>();
@@ -38,21 +39,26 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
     expect(tokenCode('2011').code).not.toBe(tokenCode('2012').code);
   });
 
-  it('holds each token and each Han character of an item once, with its sample regions', () => {
-    const codes = codesOf(termsArray([stream('数字档案馆 2011 年'), stream('档案')], 3));
-    expect(new Set(codes).size).toBe(codes.length);
-    const want = ['数字', '字档', '档案', '案馆', '馆', '2011', '年', '数', '字', '档', '案'].map((t) => tokenCode(t).code);
-    expect(codes).toEqual(expect.arrayContaining([...want, sampleCode(1), sampleCode(2), sampleCode(3)]));
-    expect(codes).toHaveLength(want.length + 3);
-    expect(termsArray([])).toBe('{}');
+  it('holds each token of an item once in terms_a, with its sample regions, and each Han character once in chars_a', () => {
+    const arrays = termsArrays([stream('数字档案馆 2011 年𠀀'), stream('档案')], 3);
+    const terms = codesOf(arrays.terms);
+    const chars = codesOf(arrays.chars);
+    expect(new Set(terms).size).toBe(terms.length);
+    const bigrams = ['数字', '字档', '档案', '案馆', '2011', '年𠀀'].map((t) => tokenCode(t).code);
+    expect([...terms].sort()).toEqual([...bigrams, sampleCode(1), sampleCode(2), sampleCode(3)].sort());
+    expect([...chars].sort()).toEqual([...'数字档案馆年'].map((c) => c.codePointAt(0)).concat([0x20000]).sort());
+    expect(termsArrays([])).toEqual({ terms: '{}', chars: '{}' });
     expect(() => sampleCode(64)).toThrow();
   });
 
-  it('writes AND as one containment, OR of single codes as one overlap, and NOT around its part', () => {
-    expect(termsSql({ kind: 'and', parts: [{ kind: 'all', codes: [5, 6] }, { kind: 'all', codes: [6, 7] }] }, 't')).toBe("(t @> '{5,6,7}'::int4[])");
-    expect(termsSql({ kind: 'or', parts: [{ kind: 'all', codes: [5] }, { kind: 'all', codes: [7] }] }, 't')).toBe("t && '{5,7}'::int4[]");
-    expect(
-      termsSql({ kind: 'and', parts: [{ kind: 'all', codes: [1] }, { kind: 'or', parts: [{ kind: 'all', codes: [2, 3] }, { kind: 'all', codes: [4] }] }, { kind: 'not', part: { kind: 'all', codes: [9] } }] }, 't'),
-    ).toBe("(t @> '{1}'::int4[] and (t @> '{2,3}'::int4[] or t @> '{4}'::int4[]) and not t @> '{9}'::int4[])");
+  it('writes AND as one containment per column, OR of single codes of a column as one overlap, and NOT around its part', () => {
+    const all = (terms: number[], chars: number[] = []): TermsQuery => ({ kind: 'all', terms, chars });
+    expect(termsSql({ kind: 'and', parts: [all([5, 6]), all([6, 7], [40000])] }, 'd')).toBe("(d.terms_a @> '{5,6,7}'::int4[] and d.chars_a @> '{40000}'::int4[])");
+    expect(termsSql({ kind: 'or', parts: [all([5]), all([7])] }, 'd')).toBe("d.terms_a && '{5,7}'::int4[]");
+    expect(termsSql({ kind: 'or', parts: [all([], [5]), all([], [7])] }, 'd')).toBe("d.chars_a && '{5,7}'::int4[]");
+    expect(termsSql({ kind: 'or', parts: [all([5]), all([], [7])] }, 'd')).toBe("(d.terms_a @> '{5}'::int4[] or d.chars_a @> '{7}'::int4[])");
+    expect(termsSql({ kind: 'and', parts: [all([1]), { kind: 'or', parts: [all([2, 3]), all([4])] }, { kind: 'not', part: all([9]) }] }, 'd')).toBe(
+      "(d.terms_a @> '{1}'::int4[] and (d.terms_a @> '{2,3}'::int4[] or d.terms_a @> '{4}'::int4[]) and not d.terms_a @> '{9}'::int4[])",
+    );
   });
 });

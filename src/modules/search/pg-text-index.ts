@@ -4,7 +4,7 @@
  *
  * Both full-text indexes are GIN indexes on search_docs: meta_v (the metadata's vector,
  * with positions and weights) and terms_a (the codes of every token of the item's metadata
- * and pages, once, without positions: pg-terms.ts). A query is answered by one bitmap scan of search_docs, whose
+ * and pages, once, without positions) and chars_a (its Han characters): pg-terms.ts. A query is answered by one bitmap scan of search_docs, whose
  * rows carry the visibility and facet columns; only a phrase (a term of three or more
  * characters) is then checked on the candidates' own metadata vector and runs (the row's
  * copy of its pages' text as tokenize.ts runsText, since migration 09). Each item's terms
@@ -27,14 +27,15 @@ import { sampleCode, termsSql, type TermsQuery } from './pg-terms.js';
 /** The terms index's parts: partial indexes over `key % TERMS_PARTS`, built side by side. */
 export const TERMS_PARTS = 4;
 const TERMS_PART_NUMBERS = Array.from({ length: TERMS_PARTS }, (_, n) => n);
-const termsIndex = (n: number) => `search_docs_terms_a${n}`;
 
 interface TextIndex {
   name: string;
-  column: 'meta_v' | 'terms_a';
+  column: 'meta_v' | 'terms_a' | 'chars_a';
   part: number | null;
 }
-const INDEXES: readonly TextIndex[] = [{ name: 'search_docs_meta_v', column: 'meta_v', part: null }, ...TERMS_PART_NUMBERS.map((n): TextIndex => ({ name: termsIndex(n), column: 'terms_a', part: n }))];
+const parts = (column: 'terms_a' | 'chars_a') => TERMS_PART_NUMBERS.map((n): TextIndex => ({ name: `search_docs_${column}${n}`, column, part: n }));
+/** Largest first, so that the cores' shares of a build come out even. */
+const INDEXES: readonly TextIndex[] = [...parts('terms_a'), ...parts('chars_a'), { name: 'search_docs_meta_v', column: 'meta_v', part: null }];
 /** The full-text indexes of the search tables. */
 export const TEXT_INDEXES = INDEXES.map((i) => i.name);
 
@@ -58,8 +59,8 @@ export function sampleCodes(key: number): number[] {
  */
 export function termsTest(query: TermsQuery, range: KeyRange | null = null): RawBuilder<SqlBool> {
   const level = range === null ? null : sampleLevelOf(range);
-  const q: TermsQuery = level === null ? query : { kind: 'and', parts: [query, { kind: 'all', codes: [sampleCode(level)] }] };
-  const test = sql.raw(termsSql(q, 'd.terms_a'));
+  const q: TermsQuery = level === null ? query : { kind: 'and', parts: [query, { kind: 'all', terms: [sampleCode(level)], chars: [] }] };
+  const test = sql.raw(termsSql(q, 'd'));
   return sql<SqlBool>`(${sql.join(TERMS_PART_NUMBERS.map((n) => sql`(${partOf('d.key', n)} and ${test})`), sql` or `)})`;
 }
 

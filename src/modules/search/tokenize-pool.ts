@@ -50,6 +50,7 @@ export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer>
   if (task.vectors) {
     joined.metaVectors = answers.flatMap((a) => a.metaVectors ?? []);
     joined.termsArrays = answers.flatMap((a) => a.termsArrays ?? []);
+    joined.charsArrays = answers.flatMap((a) => a.charsArrays ?? []);
   }
   return joined;
 }

@@ -5,13 +5,13 @@
  */
 import type { MetaField, MetaStreams, StreamPair } from './index-common.js';
 import { pgMetaVector } from './pg-index.js';
-import { termsArray } from './pg-terms.js';
+import { termsArrays } from './pg-terms.js';
 import { normalize, runsText, substringTokens, tokenizeField } from './tokenize.js';
 
 export interface TokenizeTask {
   metas: ReadonlyArray<Record<MetaField, string>>;
   pages: readonly string[];
-  /** Also make what PostgreSQL stores: the pages' `runs`, `metaVectors` and `termsArrays`. */
+  /** Also make what PostgreSQL stores: the pages' `runs`, `metaVectors`, `termsArrays` and `charsArrays`. */
   vectors?: boolean;
   /** How many of `pages` (in order) belong to each of `metas`: the pages of a document are those after its predecessors'. */
   docPages: readonly number[];
@@ -23,6 +23,8 @@ export interface TokenizeAnswer {
   metaVectors?: string[];
   /** PostgreSQL's terms_a literal of each of `metas`: the code of every token of the document's metadata and pages, once (pg-terms.ts). */
   termsArrays?: string[];
+  /** PostgreSQL's chars_a literal of each of `metas`: the code point of every Han character of the document's metadata and pages, once. */
+  charsArrays?: string[];
 }
 
 function pair(text: string): StreamPair {
@@ -42,11 +44,11 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   });
   if (!task.vectors) return { metas, pages };
   let from = 0;
-  const termsArrays = metas.map((meta, i) => {
+  const arrays = metas.map((meta, i) => {
     const to = from + (task.docPages[i] ?? 0);
     const own = pages.slice(from, to);
     from = to;
-    return termsArray([...Object.values(meta), ...own]);
+    return termsArrays([...Object.values(meta), ...own]);
   });
-  return { metas, pages, metaVectors: metas.map(pgMetaVector), termsArrays };
+  return { metas, pages, metaVectors: metas.map(pgMetaVector), termsArrays: arrays.map((a) => a.terms), charsArrays: arrays.map((a) => a.chars) };
 }
