@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleCode, termsArrays, termsSql, tokenCode, type TermsQuery } from './pg-terms.js';
-import { normalize, substringTokens } from './tokenize.js';
+import { normalize, runsText, substringTokens } from './tokenize.js';
 
 const codesOf = (literal: string) => literal.replace(/^\{|\}$/g, '').split(',').filter((x) => x !== '').map(Number);
 const stream = (text: string) => ({ sub: substringTokens(normalize(text)).join(' '), words: '' });
@@ -40,14 +40,24 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
   });
 
   it('holds each token of an item once in terms_a, with its sample regions, and each Han character once in chars_a', () => {
-    const arrays = termsArrays([stream('数字档案馆 2011 年𠀀'), stream('档案')], 3);
+    const arrays = termsArrays({ streams: [stream('数字档案馆 2011 年𠀀'), stream('档案')] }, 3);
     const terms = codesOf(arrays.terms);
     const chars = codesOf(arrays.chars);
     expect(new Set(terms).size).toBe(terms.length);
     const bigrams = ['数字', '字档', '档案', '案馆', '2011', '年𠀀'].map((t) => tokenCode(t).code);
     expect([...terms].sort()).toEqual([...bigrams, sampleCode(1), sampleCode(2), sampleCode(3)].sort());
     expect([...chars].sort()).toEqual([...'数字档案馆年'].map((c) => c.codePointAt(0)).concat([0x20000]).sort());
-    expect(termsArrays([])).toEqual({ terms: '{}', chars: '{}' });
+    expect(termsArrays({})).toEqual({ terms: '{}', chars: '{}' });
+  });
+
+  it('makes the same codes from pages’ runs as from their substring streams', () => {
+    const texts = ['关于做好2024年度防汛抗旱工作的通知（市档案局）', 'ABC2023 第３号 數字檔案館 𠀀𠀁丁 〇〇 ａｂｃ', '  ', '按照属地管理原则，请各单位认真组织实施。\n第二页 J005-WS·2011-0003'];
+    const asStreams = termsArrays({ streams: texts.map(stream) });
+    const asRuns = termsArrays({ runs: [texts.map((t) => runsText(normalize(t))).join('\n')] });
+    const sorted = (literal: string) => codesOf(literal).sort((a, b) => a - b);
+    expect(sorted(asRuns.terms)).toEqual(sorted(asStreams.terms));
+    expect(sorted(asRuns.chars)).toEqual(sorted(asStreams.chars));
+    expect(codesOf(asRuns.terms).length).toBeGreaterThan(40);
     expect(() => sampleCode(64)).toThrow();
   });
 

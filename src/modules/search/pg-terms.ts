@@ -34,6 +34,7 @@ const BIGRAM_BASE = 0x110000;
 const MAX_SAMPLE_CODE = 63;
 
 const inBlock = (cp: number) => cp >= BLOCK_FROM && cp < BLOCK_FROM + BLOCK_SIZE;
+const bigramCode = (first: number, second: number) => BIGRAM_BASE + (first - BLOCK_FROM) * BLOCK_SIZE + (second - BLOCK_FROM);
 
 function hashCode(token: string): number {
   const digest = createHash('sha1').update(token).digest();
@@ -54,7 +55,7 @@ export function tokenCode(token: string): TokenCode {
   const first = token.charCodeAt(0);
   if (token.length === 2 && inBlock(first)) {
     const second = token.charCodeAt(1);
-    if (inBlock(second)) return { chars: false, code: BIGRAM_BASE + (first - BLOCK_FROM) * BLOCK_SIZE + (second - BLOCK_FROM), exact: true };
+    if (inBlock(second)) return { chars: false, code: bigramCode(first, second), exact: true };
   }
   if (token.length === 1 && inBlock(first)) return { chars: true, code: first, exact: true };
   if (HAN_CHAR.test(token)) return { chars: true, code: token.codePointAt(0) ?? 0, exact: true };
@@ -67,32 +68,73 @@ export function sampleCode(level: number): number {
   return level;
 }
 
-/**
- * The terms_a and chars_a literals of an item's streams and sample levels: every substring
- * token's code but single characters, and every Han character's, once.
- */
-export function termsArrays(pairs: readonly StreamPair[], sampleLevels = 0): { terms: string; chars: string } {
-  const codes = new Set<number>();
-  const chars = new Set<number>();
-  for (let level = 1; level <= sampleLevels; level++) codes.add(sampleCode(level));
-  for (const pair of pairs) {
-    if (pair.sub === '') continue;
-    for (const token of pair.sub.split(' ')) {
-      const c = tokenCode(token);
-      if (c.chars) {
-        chars.add(c.code);
-        continue;
-      }
-      codes.add(c.code);
+/** Adds the codes of a space-joined substring stream (tokenize.ts substringTokens). */
+function addStream(stream: string, codes: Set<number>, chars: Set<number>): void {
+  const n = stream.length;
+  let i = 0;
+  while (i < n) {
+    let j = stream.indexOf(' ', i);
+    if (j < 0) j = n;
+    const first = stream.charCodeAt(i);
+    if (j - i === 2 && inBlock(first) && inBlock(stream.charCodeAt(i + 1))) {
+      codes.add(bigramCode(first, stream.charCodeAt(i + 1)));
       // Every Han character of a run starts a bigram or is the run's last token: adding each
       // bigram's first character adds them all.
-      if (c.exact) chars.add(BLOCK_FROM + Math.floor((c.code - BIGRAM_BASE) / BLOCK_SIZE));
+      chars.add(first);
+    } else if (j > i) {
+      const token = stream.slice(i, j);
+      const c = tokenCode(token);
+      if (c.chars) chars.add(c.code);
       else {
+        codes.add(c.code);
         const cp = token.codePointAt(0) ?? 0;
         if (HAN_CHAR.test(String.fromCodePoint(cp))) chars.add(cp);
       }
     }
+    i = j + 1;
   }
+}
+
+/**
+ * Adds the codes of runs (tokenize.ts runsText: runs between spaces, pages between line
+ * breaks) as addStream adds those of the same text's substring stream, without making the
+ * stream: each Han run's bigrams and characters, each other run whole.
+ */
+function addRuns(runs: string, codes: Set<number>, chars: Set<number>): void {
+  const n = runs.length;
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    while (j < n && runs.charCodeAt(j) !== 0x20 && runs.charCodeAt(j) !== 0x0a) j++;
+    if (j > i) {
+      const first = runs.codePointAt(i) ?? 0;
+      if (HAN_CHAR.test(String.fromCodePoint(first))) {
+        let prev = first;
+        chars.add(first);
+        for (let k = i + (first > 0xffff ? 2 : 1); k < j; ) {
+          const cp = runs.codePointAt(k) ?? 0;
+          codes.add(inBlock(prev) && inBlock(cp) ? bigramCode(prev, cp) : tokenCode(String.fromCodePoint(prev, cp)).code);
+          chars.add(cp);
+          prev = cp;
+          k += cp > 0xffff ? 2 : 1;
+        }
+      } else codes.add(tokenCode(runs.slice(i, j)).code);
+    }
+    i = j + 1;
+  }
+}
+
+/**
+ * The terms_a and chars_a literals of an item: every substring token's code but single
+ * characters, and every Han character's, once, of its metadata streams and its pages' runs
+ * (the same codes as of their streams, tested), with its sample levels.
+ */
+export function termsArrays(source: { streams?: readonly StreamPair[]; runs?: readonly string[] }, sampleLevels = 0): { terms: string; chars: string } {
+  const codes = new Set<number>();
+  const chars = new Set<number>();
+  for (let level = 1; level <= sampleLevels; level++) codes.add(sampleCode(level));
+  for (const pair of source.streams ?? []) addStream(pair.sub, codes, chars);
+  for (const runs of source.runs ?? []) addRuns(runs, codes, chars);
   return { terms: `{${[...codes].join(',')}}`, chars: `{${[...chars].join(',')}}` };
 }
 

@@ -35,12 +35,11 @@ function pair(text: string): StreamPair {
 export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   const metas = task.metas.map((m): MetaStreams => ({ title: pair(m.title), resp: pair(m.resp), docno: pair(m.docno), other: pair(m.other) }));
   // Page text gets the substring stream only: words rank metadata matches; in the text they
-  // would cost jieba's time and a third more index for nothing any query reads.
+  // would cost jieba's time and a third more index for nothing any query reads. PostgreSQL
+  // stores the runs and the codes made from them (pg-terms.ts), never the stream.
   const pages = task.pages.map((text): StreamPair => {
     const normalized = normalize(text);
-    const pair: StreamPair = { sub: substringTokens(normalized).join(' '), words: '' };
-    if (task.vectors) pair.runs = runsText(normalized);
-    return pair;
+    return task.vectors ? { sub: '', words: '', runs: runsText(normalized) } : { sub: substringTokens(normalized).join(' '), words: '' };
   });
   if (!task.vectors) return { metas, pages };
   let from = 0;
@@ -48,7 +47,7 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
     const to = from + (task.docPages[i] ?? 0);
     const own = pages.slice(from, to);
     from = to;
-    return termsArrays([...Object.values(meta), ...own]);
+    return termsArrays({ streams: Object.values(meta), runs: own.map((page) => page.runs ?? '') });
   });
   return { metas, pages, metaVectors: metas.map(pgMetaVector), termsArrays: arrays.map((a) => a.terms), charsArrays: arrays.map((a) => a.chars) };
 }
