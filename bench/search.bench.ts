@@ -34,7 +34,7 @@ import { searchQuerySchema } from '../src/modules/search/model.js';
 import { compileQuery } from '../src/modules/search/query-sql.js';
 import { parseQuery } from '../src/modules/search/query.js';
 import { tokenizeBatch } from '../src/modules/search/tokenize-pool.js';
-import { normalize } from '../src/modules/search/tokenize.js';
+import { normalize, runsText } from '../src/modules/search/tokenize.js';
 import { createEmptyDatabase } from '../src/platform/db/test-support/databases.js';
 import type { BenchContext, BenchRow } from './benchmark.js';
 import { corpusItem, loadVocabulary, PLANTED, type CorpusItem, type Vocabulary } from '../src/modules/search/test-support/corpus.js';
@@ -129,11 +129,11 @@ async function rawInsertRate(app: App, backend: string, workDir: string, sample:
   // Stored as terms_a is: out of line, never compressed (migrations 08 and 11).
   await sql`alter table raw_tsv alter column text set storage external, alter column chars set storage external`.execute(db);
   // The pre-tokenised stream: each item's vectors and codes, made before the clock starts.
-  const made = sample.map((_, k) => {
+  const made = sample.map((s, k) => {
     const m = tokens.metas[k] as MetaStreams;
     return {
       meta: pgVector([{ pair: m.title, base: 0, weight: 'A' }, { pair: m.resp, base: 4000, weight: 'B' }, { pair: m.docno, base: 6000, weight: 'C' }]),
-      codes: termsArrays({ streams: [m.title, m.resp, m.docno, tokens.pages[k] as StreamPair] }),
+      codes: termsArrays([s.record.title, s.record.responsible, s.record.docNumber ?? '', s.text].map((text) => runsText(normalize(text)))),
     };
   });
   const started = performance.now();

@@ -3,7 +3,7 @@ import { sampleCode, termsArrays, termsSql, tokenCode, type TermsQuery } from '.
 import { normalize, runsText, substringTokens } from './tokenize.js';
 
 const codesOf = (literal: string) => literal.replace(/^\{|\}$/g, '').split(',').filter((x) => x !== '').map(Number);
-const stream = (text: string) => ({ sub: substringTokens(normalize(text)).join(' '), words: '' });
+const runsOf = (text: string) => runsText(normalize(text));
 
 describe('terms_a codes (PostgreSQL terms index)', () => {
   it('gives every bigram of common Han characters its own exact code, and every Han character its code point', () => {
@@ -40,24 +40,31 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
   });
 
   it('holds each token of an item once in terms_a, with its sample regions, and each Han character once in chars_a', () => {
-    const arrays = termsArrays({ streams: [stream('数字档案馆 2011 年𠀀'), stream('档案')] }, 3);
+    const arrays = termsArrays([runsOf('数字档案馆 2011 年𠀀'), runsOf('档案')], 3);
     const terms = codesOf(arrays.terms);
     const chars = codesOf(arrays.chars);
     expect(new Set(terms).size).toBe(terms.length);
     const bigrams = ['数字', '字档', '档案', '案馆', '2011', '年𠀀'].map((t) => tokenCode(t).code);
     expect([...terms].sort()).toEqual([...bigrams, sampleCode(1), sampleCode(2), sampleCode(3)].sort());
     expect([...chars].sort()).toEqual([...'数字档案馆年'].map((c) => c.codePointAt(0)).concat([0x20000]).sort());
-    expect(termsArrays({})).toEqual({ terms: '{}', chars: '{}' });
+    expect(termsArrays([])).toEqual({ terms: '{}', chars: '{}' });
   });
 
-  it('makes the same codes from pages’ runs as from their substring streams', () => {
+  it('holds exactly the codes a query looks up for every token of the text (tokenize.ts substringTokens)', () => {
     const texts = ['关于做好2024年度防汛抗旱工作的通知（市档案局）', 'ABC2023 第３号 數字檔案館 𠀀𠀁丁 〇〇 ａｂｃ', '  ', '按照属地管理原则，请各单位认真组织实施。\n第二页 J005-WS·2011-0003'];
-    const asStreams = termsArrays({ streams: texts.map(stream) });
-    const asRuns = termsArrays({ runs: [texts.map((t) => runsText(normalize(t))).join('\n')] });
-    const sorted = (literal: string) => codesOf(literal).sort((a, b) => a - b);
-    expect(sorted(asRuns.terms)).toEqual(sorted(asStreams.terms));
-    expect(sorted(asRuns.chars)).toEqual(sorted(asStreams.chars));
-    expect(codesOf(asRuns.terms).length).toBeGreaterThan(40);
+    const arrays = termsArrays([texts.map(runsOf).join('\n')]);
+    const terms = new Set<number>();
+    const chars = new Set<number>();
+    for (const token of texts.flatMap((t) => substringTokens(normalize(t)))) {
+      const c = tokenCode(token);
+      if (c.chars) chars.add(c.code);
+      else terms.add(c.code);
+      for (const ch of token) if (/\p{Script=Han}/u.test(ch)) chars.add(ch.codePointAt(0) ?? 0);
+    }
+    const sorted = (codes: Iterable<number>) => [...codes].sort((a, b) => a - b);
+    expect(sorted(codesOf(arrays.terms))).toEqual(sorted(terms));
+    expect(sorted(codesOf(arrays.chars))).toEqual(sorted(chars));
+    expect(terms.size).toBeGreaterThan(40);
     expect(() => sampleCode(64)).toThrow();
   });
 

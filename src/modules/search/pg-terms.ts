@@ -25,7 +25,6 @@
  *    (formerly the prefix `'档':*`) is one posting list.
  */
 import { createHash } from 'node:crypto';
-import type { StreamPair } from './index-common.js';
 
 const BLOCK_FROM = 0x3400;
 const BLOCK_SIZE = 0xa000 - BLOCK_FROM;
@@ -68,37 +67,10 @@ export function sampleCode(level: number): number {
   return level;
 }
 
-/** Adds the codes of a space-joined substring stream (tokenize.ts substringTokens). */
-function addStream(stream: string, codes: Set<number>, chars: Set<number>): void {
-  const n = stream.length;
-  let i = 0;
-  while (i < n) {
-    let j = stream.indexOf(' ', i);
-    if (j < 0) j = n;
-    const first = stream.charCodeAt(i);
-    if (j - i === 2 && inBlock(first) && inBlock(stream.charCodeAt(i + 1))) {
-      codes.add(bigramCode(first, stream.charCodeAt(i + 1)));
-      // Every Han character of a run starts a bigram or is the run's last token: adding each
-      // bigram's first character adds them all.
-      chars.add(first);
-    } else if (j > i) {
-      const token = stream.slice(i, j);
-      const c = tokenCode(token);
-      if (c.chars) chars.add(c.code);
-      else {
-        codes.add(c.code);
-        const cp = token.codePointAt(0) ?? 0;
-        if (HAN_CHAR.test(String.fromCodePoint(cp))) chars.add(cp);
-      }
-    }
-    i = j + 1;
-  }
-}
-
 /**
  * Adds the codes of runs (tokenize.ts runsText: runs between spaces, pages between line
- * breaks) as addStream adds those of the same text's substring stream, without making the
- * stream: each Han run's bigrams and characters, each other run whole.
+ * breaks): the codes of the same text's substring stream (tokenize.ts substringTokens),
+ * without making the stream: each Han run's bigrams and characters, each other run whole.
  */
 function addRuns(runs: string, codes: Set<number>, chars: Set<number>): void {
   const n = runs.length;
@@ -125,16 +97,15 @@ function addRuns(runs: string, codes: Set<number>, chars: Set<number>): void {
 }
 
 /**
- * The terms_a and chars_a literals of an item: every substring token's code but single
- * characters, and every Han character's, once, of its metadata streams and its pages' runs
- * (the same codes as of their streams, tested), with its sample levels.
+ * The terms_a and chars_a literals of an item, from the runs of its metadata fields and
+ * pages: every substring token's code but single characters, and every Han character's,
+ * once, with its sample levels.
  */
-export function termsArrays(source: { streams?: readonly StreamPair[]; runs?: readonly string[] }, sampleLevels = 0): { terms: string; chars: string } {
+export function termsArrays(runs: readonly string[], sampleLevels = 0): { terms: string; chars: string } {
   const codes = new Set<number>();
   const chars = new Set<number>();
   for (let level = 1; level <= sampleLevels; level++) codes.add(sampleCode(level));
-  for (const pair of source.streams ?? []) addStream(pair.sub, codes, chars);
-  for (const runs of source.runs ?? []) addRuns(runs, codes, chars);
+  for (const text of runs) addRuns(text, codes, chars);
   return { terms: `{${[...codes].join(',')}}`, chars: `{${[...chars].join(',')}}` };
 }
 

@@ -43,11 +43,11 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   });
   if (!task.vectors) return { metas, pages };
   let from = 0;
-  const arrays = metas.map((meta, i) => {
+  const arrays = task.metas.map((fields, i) => {
     const to = from + (task.docPages[i] ?? 0);
     const own = pages.slice(from, to);
     from = to;
-    return termsArrays({ streams: Object.values(meta), runs: own.map((page) => page.runs ?? '') });
+    return termsArrays([...Object.values(fields).map((text) => runsText(normalize(text))), ...own.map((page) => page.runs ?? '')]);
   });
   return { metas, pages, metaVectors: metas.map(pgMetaVector), termsArrays: arrays.map((a) => a.terms), charsArrays: arrays.map((a) => a.chars) };
 }
