@@ -13,7 +13,7 @@ import { bulkBegin, bulkEnd, bulkUnderWay, chunks, EMPTY_SET, inRange, inRangeFi
 import type { Executor } from '../../platform/db/database.js';
 import type { IndexDialect } from './index-sql.js';
 import { buildTextIndexes, sampleCodes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
-import { tokenCode, type TermsQuery, type TokenCode } from './pg-terms.js';
+import { tokenCode, withCodes, type TermsQuery, type TokenCode } from './pg-terms.js';
 import type { QueryNode, TermNode } from './query.js';
 import { runsPattern } from './tokenize.js';
 
@@ -90,7 +90,7 @@ function pgPhrase(term: TermNode, weights: string): string {
  */
 const COMMON_KEPT_MS = 300_000;
 let common: { shares: ReadonlyMap<string, number>; until: number } = { shares: new Map(), until: 0 };
-/** Makes the next `read` read the common lexemes again (tests, after ANALYZE). */
+/** Makes the next `read` read the common codes again (tests, after ANALYZE). */
 export function forgetCommonCodes(): void {
   common = { shares: new Map(), until: 0 };
 }
@@ -100,7 +100,7 @@ async function readCommonCodes(ex: Executor): Promise<void> {
     await sql<{ elems: string[] | null; freqs: number[] | null }>`select most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs from pg_stats where schemaname = current_schema() and tablename = 'search_docs' and attname = 'terms_a'`.execute(ex)
   ).rows[0];
   const shares = new Map<string, number>();
-  for (const [i, lexeme] of (row?.elems ?? []).entries()) shares.set(lexeme, Number(row?.freqs?.[i] ?? 0));
+  for (const [i, code] of (row?.elems ?? []).entries()) shares.set(code, Number(row?.freqs?.[i] ?? 0));
   common = { shares, until: Date.now() + COMMON_KEPT_MS };
 }
 
@@ -225,9 +225,7 @@ export function createPostgresDialect(): IndexDialect {
     },
     metaColumns(key, pages, made) {
       if (made.meta === undefined || made.terms === undefined || made.chars === undefined) throw new Error('an item reached PostgreSQL without its vectors (tokenize with vectors)');
-      const regions = sampleCodes(key).join(',');
-      const inner = made.terms.slice(1, -1);
-      const terms = `{${inner}${inner !== '' && regions !== '' ? ',' : ''}${regions}}`;
+      const terms = withCodes(made.terms, sampleCodes(key));
       return { meta_v: sql<string>`${made.meta}::tsvector`, terms_a: sql<string>`${terms}::int4[]`, chars_a: sql<string>`${made.chars}::int4[]`, runs: docRuns(pages) };
     },
     async writeFullText() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleCode, termsArrays, termsSql, tokenCode, type TermsQuery } from './pg-terms.js';
+import { sampleCode, termsArrays, termsSql, tokenCode, withCodes, type TermsQuery } from './pg-terms.js';
 import { normalize, runsText, substringTokens } from './tokenize.js';
 
 const codesOf = (literal: string) => literal.replace(/^\{|\}$/g, '').split(',').filter((x) => x !== '').map(Number);
@@ -40,14 +40,15 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
   });
 
   it('holds each token of an item once in terms_a, with its sample regions, and each Han character once in chars_a', () => {
-    const arrays = termsArrays([runsOf('数字档案馆 2011 年𠀀'), runsOf('档案')], 3);
-    const terms = codesOf(arrays.terms);
+    const arrays = termsArrays([runsOf('数字档案馆 2011 年𠀀'), runsOf('档案')]);
+    const terms = codesOf(withCodes(arrays.terms, [1, 2, 3].map(sampleCode)));
     const chars = codesOf(arrays.chars);
     expect(new Set(terms).size).toBe(terms.length);
     const bigrams = ['数字', '字档', '档案', '案馆', '2011', '年𠀀'].map((t) => tokenCode(t).code);
     expect([...terms].sort()).toEqual([...bigrams, sampleCode(1), sampleCode(2), sampleCode(3)].sort());
     expect([...chars].sort()).toEqual([...'数字档案馆年'].map((c) => c.codePointAt(0)).concat([0x20000]).sort());
     expect(termsArrays([])).toEqual({ terms: '{}', chars: '{}' });
+    expect(withCodes('{}', [sampleCode(1)])).toBe(`{${sampleCode(1)}}`);
   });
 
   it('holds exactly the codes a query looks up for every token of the text (tokenize.ts substringTokens)', () => {

@@ -99,14 +99,20 @@ function addRuns(runs: string, codes: Set<number>, chars: Set<number>): void {
 /**
  * The terms_a and chars_a literals of an item, from the runs of its metadata fields and
  * pages: every substring token's code but single characters, and every Han character's,
- * once, with its sample levels.
+ * once. (Made on the tokenizer threads, which do not know the item's key: its sample
+ * codes are added with `withCodes` when the row is written.)
  */
-export function termsArrays(runs: readonly string[], sampleLevels = 0): { terms: string; chars: string } {
+export function termsArrays(runs: readonly string[]): { terms: string; chars: string } {
   const codes = new Set<number>();
   const chars = new Set<number>();
-  for (let level = 1; level <= sampleLevels; level++) codes.add(sampleCode(level));
   for (const text of runs) addRuns(text, codes, chars);
   return { terms: `{${[...codes].join(',')}}`, chars: `{${[...chars].join(',')}}` };
+}
+
+/** An int4[] literal of termsArrays with `more` codes added (codes it does not hold, as the sample codes). */
+export function withCodes(literal: string, more: readonly number[]): string {
+  if (more.length === 0) return literal;
+  return literal === '{}' ? `{${more.join(',')}}` : `${literal.slice(0, -1)},${more.join(',')}}`;
 }
 
 /** What a query asks of an item's codes: every code of `all` (in terms_a, and in chars_a), each part of `and`, any part of `or`, or not `not`'s part. */

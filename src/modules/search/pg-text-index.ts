@@ -2,11 +2,11 @@
  * PostgreSQL's full-text indexes of the search tables, and how they are built after a bulk
  * write (pg-index.ts drops them; `buildTextIndexes` builds whatever is missing).
  *
- * Both full-text indexes are GIN indexes on search_docs: meta_v (the metadata's vector,
- * with positions and weights) and terms_a (the codes of every token of the item's metadata
- * and pages, once, without positions) and chars_a (its Han characters): pg-terms.ts. A query is answered by one bitmap scan of search_docs, whose
- * rows carry the visibility and facet columns; only a phrase (a term of three or more
- * characters) is then checked on the candidates' own metadata vector and runs (the row's
+ * The full-text indexes are GIN indexes on search_docs: meta_v (the metadata's vector,
+ * with positions and weights), terms_a (the codes of every token of the item's metadata
+ * and pages, once, without positions) and chars_a (its Han characters; pg-terms.ts). A
+ * query is answered by one bitmap scan of search_docs, whose rows carry the visibility and
+ * facet columns; only a phrase (a term of three or more characters) is then checked on the candidates' own metadata vector and runs (the row's
  * copy of its pages' text as tokenize.ts runsText, since migration 09). Each item's terms
  * also name the sample regions its key lies in (sampleCodes), so an estimate's sample
  * is read out of the same index.
