@@ -15,8 +15,10 @@ import { TEXT_INDEXES } from './pg-text-index.js';
 import { sampleCode, tokenCode } from './pg-terms.js';
 import { DOC_KEY_SPACE, SAMPLE_LEVELS, sampleEdge, sampleLevelAt, sampleLevelOf } from './index-common.js';
 import { searchQuerySchema, type SearchQueryInput } from './model.js';
+import type { MetaField } from './index-common.js';
+import type { IndexDialect } from './index-sql.js';
 import { compileQuery } from './query-sql.js';
-import { parseQuery } from './query.js';
+import { parseQuery, type TermNode } from './query.js';
 import { createSearchService } from './service.js';
 import { corpusItem, loadVocabulary, PLANTED, type CorpusItem } from './test-support/corpus.js';
 import { normalize } from './tokenize.js';
@@ -124,6 +126,31 @@ describe('the two index backends', () => {
     // Stored out of line without compression, as the pages' vectors are.
     const storage = await sql<{ attstorage: string }>`select a.attstorage from pg_attribute as a join pg_class as c on c.oid = a.attrelid where c.relname = 'search_docs' and a.attname = 'terms_a'`.execute(db);
     expect(storage.rows.map((r) => r.attstorage)).toEqual(['e']);
+  });
+
+  it('scores every row on PostgreSQL the same with its one-test gate before the scoring probes as without it', async () => {
+    const t = apps.postgres;
+    if (!t) throw new Error('postgres did not start');
+    const { db } = t.app.database;
+    const dialect = t.app.services.indexer.dialect;
+    const ungated = { ...dialect, metaGate: () => null };
+    // Titles are 关于{w1}{w2}[{w3}]的…: the first and last two characters of w1…w3 put two of a
+    // title's words in one query apart from each other there (the whole-word probe fires, the
+    // phrase does not); its first four characters are a phrase of the title.
+    const titles = corpus.slice(0, 40).map((it) => /^关于(.+)的/.exec(it.record.title)?.[1] ?? '');
+    const queries = ['通知', '的报告', '防汛 抗旱', '"按照属地管理原则"', ...titles.slice(0, 20).map((x) => x.slice(0, 4)), ...titles.slice(20).map((x) => `${x.slice(0, 2)}${x.slice(-2)}`)];
+    // A gate of the phrase alone would be wrong for some row of these queries: they do exercise the words.
+    const phraseOnly = { ...dialect, metaGate: (term: TermNode, fields: readonly MetaField[]) => dialect.metaProbe(term, fields, 'sub') };
+    let phraseOnlyWrong = 0;
+    for (const q of queries) {
+      const root = parseQuery(q).root;
+      const query = searchQuerySchema.parse({ q });
+      const score = (d: IndexDialect) => compileQuery(d, viewer, root, query).score;
+      const rows = await sql<{ a: number; b: number; c: number }>`select ${score(dialect)} as a, ${score(ungated)} as b, ${score(phraseOnly)} as c from search_docs as d`.execute(db);
+      for (const r of rows.rows) expect(Number(r.a), `${q}: gated ${r.a}, ungated ${r.b}`).toBe(Number(r.b));
+      phraseOnlyWrong += rows.rows.filter((r) => Number(r.c) !== Number(r.b)).length;
+    }
+    expect(phraseOnlyWrong).toBeGreaterThan(0);
   });
 
   it('keeps PostgreSQL’s runs in the item’s row where they fit, never compressed, and page text likewise', async () => {

@@ -42,6 +42,12 @@ export interface IndexDialect {
   metaProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
   /** The same test looking at the row `d` alone (for a few rows visited in order). */
   metaRowProbe(term: TermNode, fields: readonly MetaField[], mode: 'sub' | 'word'): RawBuilder<SqlBool>;
+  /**
+   * One cheap test that is true wherever metaProbe is, for any of these fields and either
+   * mode (a gate before the scoring probes, which most hits fail), or null where the
+   * probes are as cheap as a gate would be.
+   */
+  metaGate(term: TermNode, fields: readonly MetaField[]): RawBuilder<SqlBool> | null;
   /** `select … as k`: keys (within `ranges`) of documents with a page holding the term (page text has no word stream). */
   pageSet(term: TermNode, range?: KeyRange | null): RawBuilder<unknown>;
   /** Whether a page of the row `d` holds the term, looking at that document's pages alone. */
@@ -99,6 +105,8 @@ const sqliteDialect: IndexDialect = {
     const match = fts5MetaMatch(term, fields, mode);
     return match === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`exists (select 1 from search_meta_fts where search_meta_fts match ${match} and rowid = d.key)`;
   },
+  // The probes are key lookups in sets FTS5 reads from its doclists once per statement.
+  metaGate: () => null,
   pageSet: (term, range) => ftsSet('search_doc_fts', fts5TextMatch(term), range ? inRange('rowid', range) : null),
   pageRowProbe(term) {
     return sql<SqlBool>`exists (select 1 from search_doc_fts where search_doc_fts match ${fts5TextMatch(term)} and rowid = d.key)`;

@@ -261,6 +261,18 @@ export function createPostgresDialect(): IndexDialect {
       // The vector is on the row itself: testing it beats building the set of every row that has the term.
       return query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
     },
+    /**
+     * The term's phrase or all its words in any of the fields, as one tsquery: most hits hold
+     * the term in their text alone, and this one test spares them the four scoring probes
+     * (at 100,000 items about 4 of 37 ms for 督办's 8,053 hits).
+     */
+    metaGate(term, fields) {
+      if (fields.length === 0 || term.tokens.length === 0) return null;
+      const weights = pgWeights(fields);
+      const words = pgWords(term, weights);
+      const query = words === null ? pgPhrase(term, weights) : `(${pgPhrase(term, weights)}) | (${words})`;
+      return sql<SqlBool>`d.meta_v @@ ${query}::tsquery`;
+    },
     /** The items holding every token of the term somewhere (terms_a), then those with a page holding the phrase. */
     pageSet(term, range) {
       return sql`select d.key as k from search_docs as d where ${termsTest(pgAll(term), range ?? null)} and ${dialect.pageRowProbe(term)}${range ? sql` and ${inRangeFilter('d.key', range)}` : sql``}`;

@@ -292,20 +292,24 @@ function scoreOf(dialect: IndexDialect, root: QueryNode, rowProbes: boolean): Ra
   const metaProbe = rowProbes ? dialect.metaRowProbe : dialect.metaProbe;
   const terms = positiveTerms(root).slice(0, MAX_SCORED_TERMS);
   const parts: RawBuilder<number>[] = [];
-  const probe = (test: Expression<SqlBool>, points: number) => parts.push(sql<number>`(case when ${test} then ${sql.lit(points)} else 0 end)`);
+  const probe = (into: RawBuilder<number>[], test: Expression<SqlBool>, points: number) => into.push(sql<number>`(case when ${test} then ${sql.lit(points)} else 0 end)`);
   for (const term of terms) {
-    if (term.codePrefix !== null) probe(codePrefixTest(dialect, 'd.code_key', term.codePrefix), CODE_PREFIX_POINTS);
+    if (term.codePrefix !== null) probe(parts, codePrefixTest(dialect, 'd.code_key', term.codePrefix), CODE_PREFIX_POINTS);
     if (term.tokens.length === 0) continue;
     const fields = metaFieldsOf(term);
+    const meta: RawBuilder<number>[] = [];
     if (fields.includes('title')) {
-      if (term.words.length > 0) probe(metaProbe(term, ['title'], 'word'), 50);
-      probe(metaProbe(term, ['title'], 'sub'), 30);
+      if (term.words.length > 0) probe(meta, metaProbe(term, ['title'], 'word'), 50);
+      probe(meta, metaProbe(term, ['title'], 'sub'), 30);
     }
     const others = fields.filter((f) => f !== 'title');
     if (others.length > 0) {
-      if (term.words.length > 0) probe(metaProbe(term, others, 'word'), 20);
-      probe(metaProbe(term, others, 'sub'), 10);
+      if (term.words.length > 0) probe(meta, metaProbe(term, others, 'word'), 20);
+      probe(meta, metaProbe(term, others, 'sub'), 10);
     }
+    const gate = meta.length > 1 ? dialect.metaGate(term, fields) : null;
+    if (gate === null) parts.push(...meta);
+    else parts.push(sql<number>`(case when ${gate} then ${sql.join(meta, sql` + `)} else 0 end)`);
   }
   return parts.length === 0 ? sql<number>`0` : sql<number>`(${sql.join(parts, sql` + `)})`;
 }
