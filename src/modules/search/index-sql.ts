@@ -17,6 +17,14 @@ import { createPostgresDialect } from './pg-index.js';
 import { deleteFts, fts5MetaMatch, fts5TextMatch, fts5Tree, ftsSet, mergeAll, mergingPaused, pauseMerging, writeFts } from './fts5.js';
 import type { QueryNode, TermNode } from './query.js';
 
+/** What the tokenizer threads made for PostgreSQL's row of one item (tokenize-worker.ts): its meta_v literal, terms_a and chars_a in binary form, its runs as UTF-8. */
+export interface MadeColumns {
+  meta?: string;
+  terms?: Uint8Array;
+  chars?: Uint8Array;
+  runs?: Uint8Array;
+}
+
 export interface IndexDialect {
   /** What the tokenizer threads should prepare for this database. */
   readonly kind: 'sqlite' | 'postgres';
@@ -24,10 +32,11 @@ export interface IndexDialect {
   read<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /**
    * Columns of a search_docs row that carry its streams, written with the row: PostgreSQL's
-   * meta_v (the metadata's vector) and terms_a (the codes of every token of the metadata and pages) from
-   * the literals the tokenizer threads `made`, and runs (the pages' runs, for phrases).
+   * meta_v (the metadata's vector), terms_a and chars_a (the codes of every token and Han
+   * character of the metadata and pages) and runs (the pages' runs, for phrases), as the
+   * tokenizer threads `made` them.
    */
-  metaColumns(key: number, pages: readonly StreamPair[], made: { meta?: string; terms?: string; chars?: string }): { meta_v?: RawBuilder<string>; terms_a?: RawBuilder<string>; chars_a?: RawBuilder<string>; runs?: string };
+  metaColumns(key: number, made: MadeColumns): { meta_v?: RawBuilder<string>; terms_a?: RawBuilder<string>; chars_a?: RawBuilder<string>; runs?: RawBuilder<string> };
   /** Writes the full-text part kept outside the rows (SQLite's FTS5 tables: metadata and every page of a document), after the rows exist. */
   writeFullText(tx: Executor, rows: ReadonlyArray<{ key: number; streams: MetaStreams; pages: readonly StreamPair[] }>): Promise<void>;
   /** Drops the full-text part of documents, before their rows or pages go. */

@@ -232,9 +232,9 @@ export function createIndexer(deps: IndexerDeps) {
           .insertInto('search_docs')
           .values(order.slice(i, i + 100).map((j) => {
             const r = records[j] as FeedRecord;
-            const made = { meta: tokens.metaVectors?.[j], terms: tokens.termsArrays?.[j], chars: tokens.charsArrays?.[j] };
+            const made = { meta: tokens.metaVectors?.[j], terms: tokens.termsArrays?.[j], chars: tokens.charsArrays?.[j], runs: tokens.docRuns?.[j] };
             const key = keyOf.get(r.id) as number;
-            return { key, ...docRow(r, at), ...dialect.metaColumns(key, (pagesOf[j] ?? []).map((page) => page.streams), made) };
+            return { key, ...docRow(r, at), ...dialect.metaColumns(key, made) };
           }))
           .execute();
       }

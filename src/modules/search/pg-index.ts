@@ -17,6 +17,8 @@ import { tokenCode, withCodes, type TermsQuery, type TokenCode } from './pg-term
 import type { QueryNode, TermNode } from './query.js';
 import { runsPattern } from './tokenize.js';
 
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 const PG_WEIGHT: Record<MetaField, string> = { title: 'A', resp: 'B', docno: 'C', other: 'D' };
 /** Gap between meta fields in PostgreSQL positions, so no phrase runs from one field into the next. */
 const PG_FIELD_BASE: Record<MetaField, number> = { title: 0, resp: 4000, docno: 6000, other: 8000 };
@@ -53,16 +55,6 @@ export function pgVector(pairs: ReadonlyArray<{ pair: StreamPair; base: number; 
   const out: string[] = [];
   for (const [lexeme, at] of positions) out.push(`'${lexeme}':${at}`);
   return out.join(' ');
-}
-
-/** An item's runs: its pages' runs (made with their streams on the tokenizer threads), a line break between pages. */
-export function docRuns(pages: readonly StreamPair[]): string {
-  return pages
-    .map((page) => {
-      if (page.runs === undefined) throw new Error('a page reached PostgreSQL without its runs (tokenize with vectors)');
-      return page.runs;
-    })
-    .join('\n');
 }
 
 export function pgMetaVector(streams: MetaStreams): string {
@@ -223,10 +215,10 @@ export function createPostgresDialect(): IndexDialect {
           return fn(tx);
         });
     },
-    metaColumns(key, pages, made) {
-      if (made.meta === undefined || made.terms === undefined || made.chars === undefined) throw new Error('an item reached PostgreSQL without its vectors (tokenize with vectors)');
-      const terms = withCodes(made.terms, sampleCodes(key));
-      return { meta_v: sql<string>`${made.meta}::tsvector`, terms_a: sql<string>`${terms}::int4[]`, chars_a: sql<string>`${made.chars}::int4[]`, runs: docRuns(pages) };
+    /** Binary parameters (a Buffer is sent as binary): the arrays in array_recv's form, the runs as their UTF-8. */
+    metaColumns(key, made) {
+      if (made.meta === undefined || made.terms === undefined || made.chars === undefined || made.runs === undefined) throw new Error('an item reached PostgreSQL without its vectors (tokenize with vectors)');
+      return { meta_v: sql<string>`${made.meta}::tsvector`, terms_a: sql<string>`${asBuffer(withCodes(made.terms, sampleCodes(key)))}::int4[]`, chars_a: sql<string>`${asBuffer(made.chars)}::int4[]`, runs: sql<string>`${asBuffer(made.runs)}` };
     },
     async writeFullText() {
       // meta_v, terms_a, chars_a and runs are written with the search_docs row.
@@ -278,7 +270,7 @@ export function createPostgresDialect(): IndexDialect {
       return sql`select d.key as k from search_docs as d where ${termsTest(pgAll(term), range ?? null)} and ${dialect.pageRowProbe(term)}${range ? sql` and ${inRangeFilter('d.key', range)}` : sql``}`;
     },
     /**
-     * The row's runs (its pages' runs, docRuns) hold the term's pattern exactly where a page's
+     * The row's runs (its pages' runs joined by line breaks, tokenize-worker.ts) hold the term's pattern exactly where a page's
      * tokens are a phrase (tokenize.ts runsPattern): no pattern holds a line break, so none
      * runs from one page into the next.
      */

@@ -96,23 +96,75 @@ function addRuns(runs: string, codes: Set<number>, chars: Set<number>): void {
   }
 }
 
+/** PostgreSQL's int4 type OID, which the binary form of an int4[] names. */
+const INT4_OID = 23;
+const ARRAY_HEADER = 20;
+
 /**
- * The terms_a and chars_a literals of an item, from the runs of its metadata fields and
- * pages: every substring token's code but single characters, and every Han character's,
- * once. (Made on the tokenizer threads, which do not know the item's key: its sample
- * codes are added with `withCodes` when the row is written.)
+ * An int4[] in PostgreSQL's binary form (array_recv): one dimension, no nulls, each element
+ * its length and value. Sent as a binary parameter, it costs neither the writing thread's
+ * string encoding nor PostgreSQL's parsing of a text literal.
  */
-export function termsArrays(runs: readonly string[]): { terms: string; chars: string } {
+function int4Array(codes: Iterable<number>, count: number): Uint8Array {
+  if (count === 0) return emptyInt4Array();
+  const bytes = new Uint8Array(ARRAY_HEADER + count * 8);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, 1);
+  view.setInt32(4, 0);
+  view.setInt32(8, INT4_OID);
+  view.setInt32(12, count);
+  view.setInt32(16, 1);
+  let at = ARRAY_HEADER;
+  for (const code of codes) {
+    view.setInt32(at, 4);
+    view.setInt32(at + 4, code);
+    at += 8;
+  }
+  return bytes;
+}
+/** An empty int4[]: no dimensions. */
+function emptyInt4Array(): Uint8Array {
+  const bytes = new Uint8Array(12);
+  new DataView(bytes.buffer).setInt32(8, INT4_OID);
+  return bytes;
+}
+
+/** The codes of an int4[] in binary form (int4Array). */
+export function codesOf(array: Uint8Array): number[] {
+  const view = new DataView(array.buffer, array.byteOffset, array.byteLength);
+  if (array.byteLength < 12 || view.getInt32(0) === 0) return [];
+  const count = view.getInt32(12);
+  return Array.from({ length: count }, (_, i) => view.getInt32(ARRAY_HEADER + i * 8 + 4));
+}
+
+/**
+ * The terms_a and chars_a arrays of an item (binary form), from the runs of its metadata
+ * fields and pages: every substring token's code but single characters, and every Han
+ * character's, once. (Made on the tokenizer threads, which do not know the item's key: its
+ * sample codes are added with `withCodes` when the row is written.)
+ */
+export function termsArrays(runs: readonly string[]): { terms: Uint8Array; chars: Uint8Array } {
   const codes = new Set<number>();
   const chars = new Set<number>();
   for (const text of runs) addRuns(text, codes, chars);
-  return { terms: `{${[...codes].join(',')}}`, chars: `{${[...chars].join(',')}}` };
+  return { terms: int4Array(codes, codes.size), chars: int4Array(chars, chars.size) };
 }
 
-/** An int4[] literal of termsArrays with `more` codes added (codes it does not hold, as the sample codes). */
-export function withCodes(literal: string, more: readonly number[]): string {
-  if (more.length === 0) return literal;
-  return literal === '{}' ? `{${more.join(',')}}` : `${literal.slice(0, -1)},${more.join(',')}}`;
+/** A binary int4[] of termsArrays with `more` codes added (codes it does not hold, as the sample codes): its elements copied as they are. */
+export function withCodes(array: Uint8Array, more: readonly number[]): Uint8Array {
+  if (more.length === 0) return array;
+  const view = new DataView(array.buffer, array.byteOffset, array.byteLength);
+  if (view.getInt32(0) === 0) return int4Array(more, more.length);
+  const count = view.getInt32(12);
+  const bytes = new Uint8Array(array.byteLength + more.length * 8);
+  bytes.set(array);
+  const out = new DataView(bytes.buffer);
+  out.setInt32(12, count + more.length);
+  more.forEach((code, i) => {
+    out.setInt32(array.byteLength + i * 8, 4);
+    out.setInt32(array.byteLength + i * 8 + 4, code);
+  });
+  return bytes;
 }
 
 /** What a query asks of an item's codes: every code of `all` (in terms_a, and in chars_a), each part of `and`, any part of `or`, or not `not`'s part. */

@@ -51,6 +51,7 @@ export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer>
     joined.metaVectors = answers.flatMap((a) => a.metaVectors ?? []);
     joined.termsArrays = answers.flatMap((a) => a.termsArrays ?? []);
     joined.charsArrays = answers.flatMap((a) => a.charsArrays ?? []);
+    joined.docRuns = answers.flatMap((a) => a.docRuns ?? []);
   }
   return joined;
 }

@@ -1,7 +1,8 @@
 /**
  * Runs inside a piscina worker thread: turns the text of documents and pages into the
  * token streams the index stores (tokenize.ts), so a rebuild keeps every core busy and
- * the web server's event loop free. Streams cross back as space-joined strings.
+ * the web server's event loop free. Streams cross back as space-joined strings; what
+ * PostgreSQL stores as binary arrays and UTF-8, which the writing thread sends as they are.
  */
 import type { MetaField, MetaStreams, StreamPair } from './index-common.js';
 import { pgMetaVector } from './pg-index.js';
@@ -21,10 +22,12 @@ export interface TokenizeAnswer {
   pages: StreamPair[];
   /** PostgreSQL's meta_v literal of each of `metas`, when asked for. */
   metaVectors?: string[];
-  /** PostgreSQL's terms_a literal of each of `metas`: the code of every token of the document's metadata and pages, once (pg-terms.ts). */
-  termsArrays?: string[];
-  /** PostgreSQL's chars_a literal of each of `metas`: the code point of every Han character of the document's metadata and pages, once. */
-  charsArrays?: string[];
+  /** PostgreSQL's terms_a of each of `metas` (binary form): the code of every token of the document's metadata and pages, once (pg-terms.ts). */
+  termsArrays?: Uint8Array[];
+  /** PostgreSQL's chars_a of each of `metas` (binary form): the code point of every Han character of the document's metadata and pages, once. */
+  charsArrays?: Uint8Array[];
+  /** PostgreSQL's runs of each of `metas` as UTF-8: its pages' runs (tokenize.ts runsText), a line break between pages. */
+  docRuns?: Uint8Array[];
 }
 
 function pair(text: string): StreamPair {
@@ -37,17 +40,23 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   // Page text gets the substring stream only: words rank metadata matches; in the text they
   // would cost jieba's time and a third more index for nothing any query reads. PostgreSQL
   // stores the runs and the codes made from them (pg-terms.ts), never the stream.
-  const pages = task.pages.map((text): StreamPair => {
-    const normalized = normalize(text);
-    return task.vectors ? { sub: '', words: '', runs: runsText(normalized) } : { sub: substringTokens(normalized).join(' '), words: '' };
-  });
-  if (!task.vectors) return { metas, pages };
+  if (!task.vectors) return { metas, pages: task.pages.map((text): StreamPair => ({ sub: substringTokens(normalize(text)).join(' '), words: '' })) };
+  // Binary and UTF-8 here, so the writing thread neither encodes nor PostgreSQL parses them.
+  const runs = task.pages.map((text) => runsText(normalize(text)));
+  const encoder = new TextEncoder();
   let from = 0;
-  const arrays = task.metas.map((fields, i) => {
+  const docs = task.metas.map((fields, i) => {
     const to = from + (task.docPages[i] ?? 0);
-    const own = pages.slice(from, to);
+    const own = runs.slice(from, to);
     from = to;
-    return termsArrays([...Object.values(fields).map((text) => runsText(normalize(text))), ...own.map((page) => page.runs ?? '')]);
+    return { arrays: termsArrays([...Object.values(fields).map((text) => runsText(normalize(text))), ...own]), runs: encoder.encode(own.join('\n')) };
   });
-  return { metas, pages, metaVectors: metas.map(pgMetaVector), termsArrays: arrays.map((a) => a.terms), charsArrays: arrays.map((a) => a.chars) };
+  return {
+    metas,
+    pages: task.pages.map((): StreamPair => ({ sub: '', words: '' })),
+    metaVectors: metas.map(pgMetaVector),
+    termsArrays: docs.map((d) => d.arrays.terms),
+    charsArrays: docs.map((d) => d.arrays.chars),
+    docRuns: docs.map((d) => d.runs),
+  };
 }
