@@ -114,13 +114,16 @@ function int4Array(codes: Iterable<number>, count: number): Uint8Array {
   view.setInt32(8, INT4_OID);
   view.setInt32(12, count);
   view.setInt32(16, 1);
-  let at = ARRAY_HEADER;
+  writeElements(view, ARRAY_HEADER, codes);
+  return bytes;
+}
+/** Writes each code as an element (its length, 4, and its value) from byte `at` on. */
+function writeElements(view: DataView, at: number, codes: Iterable<number>): void {
   for (const code of codes) {
     view.setInt32(at, 4);
     view.setInt32(at + 4, code);
     at += 8;
   }
-  return bytes;
 }
 /** An empty int4[]: no dimensions. */
 function emptyInt4Array(): Uint8Array {
@@ -160,10 +163,7 @@ export function withCodes(array: Uint8Array, more: readonly number[]): Uint8Arra
   bytes.set(array);
   const out = new DataView(bytes.buffer);
   out.setInt32(12, count + more.length);
-  more.forEach((code, i) => {
-    out.setInt32(array.byteLength + i * 8, 4);
-    out.setInt32(array.byteLength + i * 8 + 4, code);
-  });
+  writeElements(out, array.byteLength, more);
   return bytes;
 }
 
