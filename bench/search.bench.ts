@@ -28,7 +28,9 @@ import { loadConfig, testPostgresUrl } from '../src/config.js';
 import { anonymousViewer } from '../src/modules/accounts/viewer.js';
 import type { MetaStreams, StreamPair } from '../src/modules/search/index-common.js';
 import { pgVector } from '../src/modules/search/pg-index.js';
-import { termsArrays } from '../src/modules/search/pg-terms.js';
+import { commonBigrams, termsArrays, type Vocabulary as BigramVocabulary } from '../src/modules/search/pg-terms.js';
+import { COMMON_SHARE, DEFAULT_BUCKETS, learnVocabulary, VOCABULARY_FROM, VOCABULARY_SAMPLE } from '../src/modules/search/pg-vocabulary.js';
+import type { Indexer } from '../src/modules/search/indexer.js';
 import { TERMS_PARTS } from '../src/modules/search/pg-text-index.js';
 import { searchQuerySchema } from '../src/modules/search/model.js';
 import { compileQuery } from '../src/modules/search/query-sql.js';
@@ -97,8 +99,15 @@ async function openApp(workDir: string, backend: string, keep: number | null): P
   return { app, drop };
 }
 
+/** The terms arrays of items with every bigram's code exact, as a bulk write's sample for a vocabulary (indexer.ts). */
+async function exactTerms(indexer: Indexer, items: readonly CorpusItem[]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < items.length; i += 1000) out.push(...((await indexer.prepareDocuments(documentsOf(items.slice(i, i + 1000)), 'exact')).tokens.termsArrays ?? []));
+  return out;
+}
+
 /** Raw insert of pre-tokenised streams into a bare FTS5 table / a table of a tsvector and a code array, its GIN indexes built after. */
-async function rawInsertRate(app: App, backend: string, workDir: string, sample: readonly CorpusItem[]): Promise<number> {
+async function rawInsertRate(app: App, backend: string, workDir: string, sample: readonly CorpusItem[], vocabulary: BigramVocabulary | null): Promise<number> {
   const tokens = await tokenizeBatch({ metas: sample.map((s) => ({ title: s.record.title, resp: s.record.responsible, docno: s.record.docNumber ?? '', other: '' })), pages: sample.map((s) => s.text), docPages: sample.map(() => 1) });
   const join = (p: StreamPair) => `${p.sub} ${p.words}`;
   if (backend === 'sqlite') {
@@ -134,7 +143,7 @@ async function rawInsertRate(app: App, backend: string, workDir: string, sample:
     const m = tokens.metas[k] as MetaStreams;
     return {
       meta: pgVector([{ pair: m.title, base: 0, weight: 'A' }, { pair: m.resp, base: 4000, weight: 'B' }, { pair: m.docno, base: 6000, weight: 'C' }]),
-      codes: termsArrays([s.record.title, s.record.responsible, s.record.docNumber ?? '', s.text].map((text) => runsText(normalize(text)))),
+      codes: termsArrays([s.record.title, s.record.responsible, s.record.docNumber ?? '', s.text].map((text) => runsText(normalize(text))), vocabulary),
       runs: Buffer.from(runsText(normalize(s.text))),
     };
   });
@@ -187,12 +196,19 @@ export default async function searchBench({ workDir, flags, log }: BenchContext)
       if (built === items) log(`${backend}: reusing the kept index of ${items} items`);
       else {
         if (built > 0) throw new Error(`the kept ${backend} index holds ${built} items, not ${items}: drop it first`);
-        log(`${backend}: raw insert of ${sampleSize} pre-tokenised items`);
-        const raw = await rawInsertRate(app, backend, workDir, sample);
+        // PostgreSQL's build from empty learns a vocabulary of common bigrams from its first items
+        // (pg-vocabulary.ts); the raw insert's stream is made under the same one.
+        const learns = backend === 'postgres' && items >= VOCABULARY_FROM;
+        const exact = learns ? await exactTerms(indexer, sample.slice(0, VOCABULARY_SAMPLE)) : [];
+        const under = learns ? { generation: 1, buckets: DEFAULT_BUCKETS, common: new Set(commonBigrams(exact, COMMON_SHARE)) } : null;
+        log(`${backend}: raw insert of ${sampleSize} pre-tokenised items${under ? ` (${under.common.size} common bigrams, ${under.buckets} buckets)` : ''}`);
+        const raw = await rawInsertRate(app, backend, workDir, sample, under);
         log(`${backend}: indexing ${items} items`);
         const started = performance.now();
         // As `lantai search reindex` writes: in bulk (SQLite: FTS5 merges once, at the end; PostgreSQL:
-        // GIN indexes built once, at the end), both inside the times. The sample is a bulk write of its own.
+        // a vocabulary learnt first, as `bulk` does from empty, and GIN indexes built once, at the end),
+        // all inside the times. The sample is a bulk write of its own.
+        if (learns) await learnVocabulary(app.database.db, await exactTerms(indexer, sample.slice(0, VOCABULARY_SAMPLE)));
         const endSample = await indexer.dialect.bulk(app.database.db, sampleSize);
         await indexer.indexDocuments(documentsOf(sample));
         await endSample();

@@ -15,7 +15,11 @@ import type { Capabilities, Db, Executor } from '../../platform/db/database.js';
 import { bulkBegin, bulkEnd, bulkUnderWay, chunks, inRange, type KeyRange, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import { createPostgresDialect } from './pg-index.js';
 import { deleteFts, fts5MetaMatch, fts5TextMatch, fts5Tree, ftsSet, mergeAll, mergingPaused, pauseMerging, writeFts } from './fts5.js';
+import type { VocabularyTask } from './pg-vocabulary.js';
 import type { QueryNode, TermNode } from './query.js';
+
+/** The exact terms arrays (tokenised under no vocabulary) of up to `n` of the items a bulk write is about to write, from which PostgreSQL learns a vocabulary. */
+export type VocabularySample = (n: number) => Promise<Uint8Array[]>;
 
 /** What the tokenizer threads made for PostgreSQL's row of one item (tokenize-worker.ts): its meta_v literal, terms_a and chars_a in binary form, its runs as UTF-8. */
 export interface MadeColumns {
@@ -72,16 +76,23 @@ export interface IndexDialect {
   treeTest(node: QueryNode, probe: (node: QueryNode) => RawBuilder<SqlBool>, range: KeyRange | null): RawBuilder<SqlBool> | null;
   /**
    * Prepares the index for `expected` documents written at once (a rebuild): SQLite's FTS5
-   * stops merging its segments as it goes; PostgreSQL, when the index holds less than a
-   * that, drops its GIN indexes. The returned function, called when the writing is
+   * stops merging its segments as it goes; PostgreSQL, when the index holds less than
+   * that, drops its GIN indexes, and when it holds nothing, first learns a vocabulary from
+   * `sample` (which the indexer offers for large writes, indexer.ts). The returned function, called when the writing is
    * done, merges everything in small steps (other writers get the lock between them) and
    * restores normal merging / builds the GIN indexes once.
    */
-  bulk(db: Db, expected: number): Promise<() => Promise<void>>;
+  bulk(db: Db, expected: number, sample?: VocabularySample): Promise<() => Promise<void>>;
   /** Restores normal merging / the GIN indexes if a bulk write ended without doing so (a crash); nothing while one runs. */
   settle(db: Db): Promise<void>;
-  /** Called first in every transaction that writes documents (PostgreSQL: the bulk setting of GIN's pending list). */
-  beginWrite(tx: Executor): Promise<void>;
+  /** What the tokenizer threads make codes under (PostgreSQL's vocabulary of common bigrams, pg-vocabulary.ts), or null. */
+  vocabulary(ex: Executor): Promise<VocabularyTask | null>;
+  /**
+   * Called first in every transaction that writes documents, with the generation of the
+   * vocabulary the batch was tokenised under (0: none). PostgreSQL: the bulk setting of
+   * GIN's pending list, and the vocabulary held and checked.
+   */
+  beginWrite(tx: Executor, vocabulary: number): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------
@@ -131,6 +142,7 @@ const sqliteDialect: IndexDialect = {
     return bulkEnd(() => mergeAll(db));
   },
   beginWrite: async () => undefined,
+  vocabulary: async () => null,
   async settle(db) {
     if (!bulkUnderWay() && (await mergingPaused(db))) await mergeAll(db);
   },

@@ -13,6 +13,7 @@ import type { FeedRecord } from '../catalog/search-feed.js';
 import { DOC_KEY_SPACE, PAGE_SPAN, type MetaField, type MetaStreams, type StreamPair } from './index-common.js';
 import { indexDialect, type IndexDialect } from './index-sql.js';
 import { tokenizeBatch } from './tokenize-pool.js';
+import { VOCABULARY_FROM } from './pg-vocabulary.js';
 import { normalize } from './tokenize.js';
 import type { TokenizeAnswer } from './tokenize-worker.js';
 
@@ -55,6 +56,8 @@ export interface IndexerDeps {
   feed: IndexFeed;
   /** Whether a file's text can be extracted (extract/extract.ts). */
   canExtract(file: { name: string; mime: string | null }): boolean;
+  /** Records from which a write is a bulk write (BULK_FROM), and from which it offers PostgreSQL a sample to learn a vocabulary from (VOCABULARY_FROM); tests lower them. */
+  thresholds?: { bulkFrom?: number; vocabularyFrom?: number };
 }
 
 const FORMAT_BY_MIME: Record<string, string> = {
@@ -140,6 +143,8 @@ export function createIndexer(deps: IndexerDeps) {
   const { database, jobs, feed } = deps;
   const db = database.db;
   const dialect: IndexDialect = indexDialect(database.caps);
+  const bulkFrom = deps.thresholds?.bulkFrom ?? BULK_FROM;
+  const vocabularyFrom = deps.thresholds?.vocabularyFrom ?? VOCABULARY_FROM;
 
   /** Marks records for re-indexing and enqueues the (single, de-duplicated) index job, in the caller's transaction. */
   async function markDirty(tx: Tx, recordIds: readonly string[]): Promise<void> {
@@ -194,13 +199,28 @@ export function createIndexer(deps: IndexerDeps) {
     return writeDocuments(await prepareDocuments(documents), options);
   }
 
-  /** The CPU half of indexing (chunking, tokenising on the worker threads), which may overlap the last batch's writing. */
-  async function prepareDocuments(documents: readonly IndexDocument[]): Promise<PreparedDocuments> {
+  /**
+   * The CPU half of indexing (chunking, tokenising on the worker threads), which may overlap
+   * the last batch's writing; under the index's vocabulary, or (`exact`, for learning one) none.
+   */
+  async function prepareDocuments(documents: readonly IndexDocument[], under: 'current' | 'exact' = 'current'): Promise<PreparedDocuments> {
     const records = documents.map((d) => d.record);
     const docPages = documents.map((d) => d.pages.flatMap((p) => chunkPage(p.text).map((text) => ({ fileId: p.fileId, page: p.page, text }))));
     const metas = records.map((r): Record<MetaField, string> => ({ title: r.title, resp: r.responsible, docno: r.docNumber ?? '', other: r.other }));
-    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: dialect.kind === 'postgres', docPages: docPages.map((p) => p.length) });
+    const vocabulary = under === 'current' ? await dialect.vocabulary(db) : null;
+    const tokens = await tokenizeBatch({ metas, pages: docPages.flat().map((p) => p.text), vectors: dialect.kind === 'postgres', docPages: docPages.map((p) => p.length), vocabulary });
     return { records, docPages, tokens };
+  }
+
+  /** A bulk write's sample for a vocabulary (index-sql.ts VocabularySample), if it is large enough: the exact terms arrays of the first of these records. */
+  function sampleOf(expected: number, ids: (n: number) => Promise<readonly string[]>) {
+    if (expected < vocabularyFrom) return undefined;
+    return async (n: number): Promise<Uint8Array[]> => {
+      const out: Uint8Array[] = [];
+      const all = await ids(n);
+      for (let i = 0; i < all.length; i += 1000) out.push(...((await prepareDocuments((await loadRecords(all.slice(i, i + 1000))).documents, 'exact')).tokens.termsArrays ?? []));
+      return out;
+    };
   }
 
   /** The database half of indexing: one transaction replacing the records' entries. */
@@ -210,7 +230,7 @@ export function createIndexer(deps: IndexerDeps) {
     const at = new Date().toISOString();
 
     return db.transaction().execute(async (tx) => {
-      await dialect.beginWrite(tx);
+      await dialect.beginWrite(tx, tokens.vocabulary ?? 0);
       const old: Array<{ key: number; record_id: string }> = [];
       for (let i = 0; i < replace.length; i += 500) old.push(...(await tx.selectFrom('search_docs').select(['key', 'record_id']).where('record_id', 'in', replace.slice(i, i + 500)).execute()));
       const oldKeys = old.map((o) => Number(o.key));
@@ -257,11 +277,15 @@ export function createIndexer(deps: IndexerDeps) {
     let done = 0;
     // A long list (a migration queued every record) is a rebuild: written in bulk.
     const queued = Number((await db.selectFrom('search_dirty').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
-    if (queued < BULK_FROM) {
+    if (queued < bulkFrom) {
       await dialect.settle(db);
       return drainBatches(batch, done, options);
     }
-    const end = await dialect.bulk(db, queued);
+    const end = await dialect.bulk(
+      db,
+      queued,
+      sampleOf(queued, async (n) => (await db.selectFrom('search_dirty').select('record_id').orderBy('queued_at').limit(n).execute()).map((d) => d.record_id)),
+    );
     try {
       done = await drainBatches(batch, done, options);
     } finally {
@@ -299,7 +323,7 @@ export function createIndexer(deps: IndexerDeps) {
       const ids = await feed.recordIdsForIndex(db, { after, fondsId: options.fondsId, limit: batch });
       return ids.length === 0 ? null : { ids, ...(await loadRecords(ids)) };
     };
-    const end = total >= BULK_FROM ? await dialect.bulk(db, total) : null;
+    const end = total >= bulkFrom ? await dialect.bulk(db, total, sampleOf(total, (n) => feed.recordIdsForIndex(db, { after: null, fondsId: options.fondsId, limit: n }))) : null;
     try {
       let current = await next(null);
       let prepared = current ? await prepareDocuments(current.documents) : null;

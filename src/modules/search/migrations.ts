@@ -266,4 +266,14 @@ export const searchMigrations: Migration[] = [
       }
     },
   },
+  {
+    // PostgreSQL only. The vocabulary of common bigrams (pg-vocabulary.ts): one row, generation
+    // 0 (none: every bigram's code exact, as every row written so far), so nothing is rebuilt.
+    name: '2027-01-03-12-search-vocabulary',
+    async up(db, caps) {
+      if (caps.dialect !== 'postgres') return;
+      await sql`create table if not exists search_vocabulary (id smallint primary key check (id = 1), generation integer not null, buckets integer not null, common int4[] not null, sampled integer not null, learnt_at timestamptz)`.execute(db);
+      await sql`insert into search_vocabulary (id, generation, buckets, common, sampled) values (1, 0, 0, '{}', 0) on conflict (id) do nothing`.execute(db);
+    },
+  },
 ];

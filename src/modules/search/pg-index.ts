@@ -14,6 +14,7 @@ import type { Executor } from '../../platform/db/database.js';
 import type { IndexDialect } from './index-sql.js';
 import { buildTextIndexes, sampleCodes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
 import { tokenCode, withCodes, type TermsQuery, type TokenCode } from './pg-terms.js';
+import { currentVocabulary, holdVocabulary, learnVocabulary, VOCABULARY_SAMPLE, vocabularyInUse } from './pg-vocabulary.js';
 import type { QueryNode, TermNode } from './query.js';
 import { runsPattern } from './tokenize.js';
 
@@ -105,7 +106,8 @@ async function readCommonCodes(ex: Executor): Promise<void> {
  * 0.6 ms for its three rare ones, with the same 2,092 candidates.
  */
 function pgAll(term: TermNode): TermsQuery {
-  const codes = term.tokens.map(tokenCode);
+  const vocabulary = vocabularyInUse();
+  const codes = term.tokens.map((t) => tokenCode(t, vocabulary));
   // A character (chars_a) is common by nature: one is in the text of most items.
   const share = (i: number) => (codes[i]?.chars ? Number.POSITIVE_INFINITY : (common.shares.get(String(codes[i]?.code)) ?? 0));
   const byShare = codes.map((_, i) => i).sort((a, b) => share(a) - share(b));
@@ -132,7 +134,7 @@ function candidates(node: QueryNode): Candidates {
       // A 档号 prefix matches codes, which terms_a does not hold; a term of one token with an
       // exact code (pg-terms.ts) in every field is a lookup of that token.
       if (node.tokens.length === 0 || node.codePrefix !== null) return { q: null, exact: false, positive: false };
-      const exact = node.tokens.length === 1 && node.field === 'any' && tokenCode(node.tokens[0] ?? '').exact;
+      const exact = node.tokens.length === 1 && node.field === 'any' && tokenCode(node.tokens[0] ?? '', vocabularyInUse()).exact;
       return { q: pgAll(node), exact, positive: true };
     }
     case 'and': {
@@ -167,10 +169,11 @@ export function createPostgresDialect(): IndexDialect {
      * and the lists are merged at the end. A crash leaves at most missing GIN indexes, which
      * `settle` builds.
      */
-    async bulk(db, expected) {
+    async bulk(db, expected, sample) {
       if (bulkBegin() === 1) {
         const held = Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n ?? 0);
         if (held < expected) await sql`drop index if exists ${sql.raw(TEXT_INDEXES.join(', '))}`.execute(db);
+        if (held === 0 && sample) await learnVocabulary(db, await sample(VOCABULARY_SAMPLE));
       }
       return bulkEnd(
         async () => {
@@ -190,8 +193,12 @@ export function createPostgresDialect(): IndexDialect {
     async settle(db) {
       if (!bulkUnderWay()) await buildTextIndexes(db);
     },
-    async beginWrite(tx) {
+    async beginWrite(tx, vocabulary) {
+      await holdVocabulary(tx, vocabulary);
       if (bulkUnderWay()) await sql`set local gin_pending_list_limit = '256MB'`.execute(tx);
+    },
+    async vocabulary(ex) {
+      return (await currentVocabulary(ex))?.task ?? null;
     },
     /**
      * The planner charges nothing for de-TOASTing a vector, so it may judge
@@ -212,6 +219,7 @@ export function createPostgresDialect(): IndexDialect {
           await sql`set local jit = off`.execute(tx);
           await sql`set local work_mem = '64MB'`.execute(tx);
           await readCommonCodes(tx);
+          await currentVocabulary(tx);
           return fn(tx);
         });
     },

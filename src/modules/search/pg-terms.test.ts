@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codesOf, sampleCode, termsArrays, termsSql, tokenCode, withCodes, type TermsQuery } from './pg-terms.js';
+import { codesOf, commonBigrams, sampleCode, termsArrays, termsSql, tokenCode, validBuckets, withCodes, type TermsQuery, type Vocabulary } from './pg-terms.js';
 import { normalize, runsText, substringTokens } from './tokenize.js';
 
 const runsOf = (text: string) => runsText(normalize(text));
@@ -51,13 +51,34 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
     expect(codesOf(withCodes(empty.terms, [sampleCode(1)]))).toEqual([sampleCode(1)]);
   });
 
-  it('holds exactly the codes a query looks up for every token of the text (tokenize.ts substringTokens)', () => {
-    const texts = ['关于做好2024年度防汛抗旱工作的通知（市档案局）', 'ABC2023 第３号 數字檔案館 𠀀𠀁丁 〇〇 ａｂｃ', '  ', '按照属地管理原则，请各单位认真组织实施。\n第二页 J005-WS·2011-0003'];
-    const arrays = termsArrays([texts.map(runsOf).join('\n')]);
+  const texts = ['关于做好2024年度防汛抗旱工作的通知（市档案局）', 'ABC2023 第３号 數字檔案館 𠀀𠀁丁 〇〇 ａｂｃ', '  ', '按照属地管理原则，请各单位认真组织实施。\n第二页 J005-WS·2011-0003'];
+  // Bigrams of the texts in two of them or more are common: 档案, 管理 …
+  const learnt: Vocabulary = { generation: 7, buckets: 8, common: new Set(commonBigrams(texts.concat('档案管理工作', '档案').map((t) => termsArrays([runsOf(t)]).terms), 0)) };
+
+  it('keeps a vocabulary’s common bigrams exact and hashes every other bigram of the block into one of its buckets, not exact', () => {
+    expect([...learnt.common].sort()).toEqual(['档案', '管理', '工作'].map((t) => tokenCode(t).code).sort());
+    expect(tokenCode('档案', learnt)).toEqual(tokenCode('档案'));
+    const rare = ['防汛', '抗旱', '汛抗', '属地', '原则', '组织', '实施', '通知', '年度'].map((t) => tokenCode(t, learnt));
+    for (const c of rare) {
+      expect(c.exact).toBe(false);
+      expect(c.code).toBeGreaterThanOrEqual(0x40000000);
+      expect(c.code).toBeLessThan(0x40000000 + learnt.buckets);
+    }
+    // Nine bigrams in eight buckets share at least one, and they spread over several.
+    expect(new Set(rare.map((c) => c.code)).size).toBeGreaterThan(3);
+    expect(new Set(rare.map((c) => c.code)).size).toBeLessThan(rare.length);
+    // Other tokens are as with no vocabulary.
+    for (const t of ['2011', '档', '𠀀𠀁']) expect(tokenCode(t, learnt)).toEqual(tokenCode(t));
+    expect([2, 8, 1 << 18, 1 << 24].every(validBuckets)).toBe(true);
+    expect([0, 1, 3, 1000, 1 << 25, 2.5].some(validBuckets)).toBe(false);
+  });
+
+  it.each([['no vocabulary', null] as const, ['a learnt vocabulary', learnt] as const])('holds exactly the codes a query looks up for every token of the text (tokenize.ts substringTokens) under %s', (_label, vocabulary) => {
+    const arrays = termsArrays([texts.map(runsOf).join('\n')], vocabulary);
     const terms = new Set<number>();
     const chars = new Set<number>();
     for (const token of texts.flatMap((t) => substringTokens(normalize(t)))) {
-      const c = tokenCode(token);
+      const c = tokenCode(token, vocabulary);
       if (c.chars) chars.add(c.code);
       else terms.add(c.code);
       for (const ch of token) if (/\p{Script=Han}/u.test(ch)) chars.add(ch.codePointAt(0) ?? 0);
@@ -65,7 +86,7 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
     const sorted = (codes: Iterable<number>) => [...codes].sort((a, b) => a - b);
     expect(sorted(codesOf(arrays.terms))).toEqual(sorted(terms));
     expect(sorted(codesOf(arrays.chars))).toEqual(sorted(chars));
-    expect(terms.size).toBeGreaterThan(40);
+    expect(terms.size).toBeGreaterThan(vocabulary === null ? 40 : 20);
     expect(() => sampleCode(64)).toThrow();
   });
 

@@ -23,6 +23,14 @@
  *    the item's own metadata and runs, as phrases are;
  *  - chars_a: the code point of every Han character of the item, so a one-character query
  *    (formerly the prefix `'档':*`) is one posting list.
+ *
+ * A vocabulary (pg-vocabulary.ts, learnt from a sample when a large index is built from
+ * empty) makes the bigram codes of the block exact only for the bigrams in many items; every
+ * other such bigram's code is its bucket, BUCKET_BASE + a hash of the pair into one of the
+ * vocabulary's `buckets`, and not exact. Building GIN costs per distinct key (each new key a
+ * cold descent of ginbulk.c's tree of millions): at 100,000 items all in one index, 196.8 s
+ * with every bigram exact, 104.7 s with rare ones in 262,144 buckets. A rare bigram's query
+ * then checks its candidates on the row (about 2,000 false ones at 1,000,000 items).
  */
 import { createHash } from 'node:crypto';
 
@@ -32,8 +40,49 @@ const BIGRAM_BASE = 0x110000;
 /** Sample region levels are codes 1 … MAX_SAMPLE_CODE. */
 const MAX_SAMPLE_CODE = 63;
 
+/** Bucket codes are BUCKET_BASE + 0 … buckets - 1, above every exact bigram code (BIGRAM_BASE + BLOCK_SIZE², about 0x2DA10000). */
+const BUCKET_BASE = 0x40000000;
+const MAX_BUCKETS = 1 << 24;
+
 const inBlock = (cp: number) => cp >= BLOCK_FROM && cp < BLOCK_FROM + BLOCK_SIZE;
 const bigramCode = (first: number, second: number) => BIGRAM_BASE + (first - BLOCK_FROM) * BLOCK_SIZE + (second - BLOCK_FROM);
+const isBigramCode = (code: number) => code >= BIGRAM_BASE && code < BUCKET_BASE;
+
+/**
+ * Which bigrams of the block keep exact codes: those in `common` (their exact codes); every
+ * other one is hashed into one of `buckets` (a power of two). `generation` names it, so a
+ * batch tokenised under one is never written under another (pg-vocabulary.ts).
+ */
+export interface Vocabulary {
+  generation: number;
+  buckets: number;
+  common: ReadonlySet<number>;
+}
+
+/** The code of a bigram of the block under a vocabulary: exact if common (or with no vocabulary), else its bucket. */
+function bigramUnder(code: number, vocabulary: Vocabulary | null): number {
+  if (vocabulary === null || vocabulary.common.has(code)) return code;
+  // Fibonacci hashing: the pair index times 2^32/φ, its top bits the bucket.
+  return BUCKET_BASE + (Math.imul(code - BIGRAM_BASE, 0x9e3779b1) >>> (1 + Math.clz32(vocabulary.buckets)));
+}
+
+/** Checks a vocabulary's bucket count: a power of two from 2 to 2^24. */
+export function validBuckets(buckets: number): boolean {
+  return Number.isInteger(buckets) && buckets >= 2 && buckets <= MAX_BUCKETS && (buckets & (buckets - 1)) === 0;
+}
+
+/**
+ * The bigram codes of the block in at least `minShare` of the sampled items' terms arrays
+ * (exact codes: made with no vocabulary), and never fewer items than two: a vocabulary's common list.
+ */
+export function commonBigrams(sample: readonly Uint8Array[], minShare: number): number[] {
+  const counts = new Map<number, number>();
+  for (const array of sample) {
+    for (const code of codesOf(array)) if (isBigramCode(code)) counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  const least = Math.max(2, Math.ceil(minShare * sample.length));
+  return [...counts].filter(([, n]) => n >= least).map(([code]) => code);
+}
 
 function hashCode(token: string): number {
   const digest = createHash('sha1').update(token).digest();
@@ -49,12 +98,16 @@ export interface TokenCode {
   exact: boolean;
 }
 
-/** The code of one substring token. */
-export function tokenCode(token: string): TokenCode {
+/** The code of one substring token, under `vocabulary` (null: every bigram of the block exact). */
+export function tokenCode(token: string, vocabulary: Vocabulary | null = null): TokenCode {
   const first = token.charCodeAt(0);
   if (token.length === 2 && inBlock(first)) {
     const second = token.charCodeAt(1);
-    if (inBlock(second)) return { chars: false, code: bigramCode(first, second), exact: true };
+    if (inBlock(second)) {
+      const exact = bigramCode(first, second);
+      const code = bigramUnder(exact, vocabulary);
+      return { chars: false, code, exact: code === exact };
+    }
   }
   if (token.length === 1 && inBlock(first)) return { chars: true, code: first, exact: true };
   if (HAN_CHAR.test(token)) return { chars: true, code: token.codePointAt(0) ?? 0, exact: true };
@@ -72,7 +125,7 @@ export function sampleCode(level: number): number {
  * breaks): the codes of the same text's substring stream (tokenize.ts substringTokens),
  * without making the stream: each Han run's bigrams and characters, each other run whole.
  */
-function addRuns(runs: string, codes: Set<number>, chars: Set<number>): void {
+function addRuns(runs: string, codes: Set<number>, chars: Set<number>, vocabulary: Vocabulary | null): void {
   const n = runs.length;
   let i = 0;
   while (i < n) {
@@ -85,7 +138,7 @@ function addRuns(runs: string, codes: Set<number>, chars: Set<number>): void {
         chars.add(first);
         for (let k = i + (first > 0xffff ? 2 : 1); k < j; ) {
           const cp = runs.codePointAt(k) ?? 0;
-          codes.add(inBlock(prev) && inBlock(cp) ? bigramCode(prev, cp) : tokenCode(String.fromCodePoint(prev, cp)).code);
+          codes.add(inBlock(prev) && inBlock(cp) ? bigramUnder(bigramCode(prev, cp), vocabulary) : tokenCode(String.fromCodePoint(prev, cp)).code);
           chars.add(cp);
           prev = cp;
           k += cp > 0xffff ? 2 : 1;
@@ -144,12 +197,13 @@ export function codesOf(array: Uint8Array): number[] {
  * The terms_a and chars_a arrays of an item (binary form), from the runs of its metadata
  * fields and pages: every substring token's code but single characters, and every Han
  * character's, once. (Made on the tokenizer threads, which do not know the item's key: its
- * sample codes are added with `withCodes` when the row is written.)
+ * sample codes are added with `withCodes` when the row is written.) Bigram codes are those
+ * of `vocabulary` (null: all exact).
  */
-export function termsArrays(runs: readonly string[]): { terms: Uint8Array; chars: Uint8Array } {
+export function termsArrays(runs: readonly string[], vocabulary: Vocabulary | null = null): { terms: Uint8Array; chars: Uint8Array } {
   const codes = new Set<number>();
   const chars = new Set<number>();
-  for (const text of runs) addRuns(text, codes, chars);
+  for (const text of runs) addRuns(text, codes, chars, vocabulary);
   return { terms: int4Array(codes, codes.size), chars: int4Array(chars, chars.size) };
 }
 

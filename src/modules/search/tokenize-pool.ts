@@ -42,7 +42,7 @@ export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer>
   for (let i = 0; i * metaStep < task.metas.length; i++) {
     const docPages = task.docPages.slice(i * metaStep, (i + 1) * metaStep);
     const n = docPages.reduce((a, b) => a + b, 0);
-    runs.push(tokenizerPool().run({ metas: task.metas.slice(i * metaStep, (i + 1) * metaStep), pages: task.pages.slice(page, page + n), vectors: task.vectors, docPages }) as Promise<TokenizeAnswer>);
+    runs.push(tokenizerPool().run({ metas: task.metas.slice(i * metaStep, (i + 1) * metaStep), pages: task.pages.slice(page, page + n), vectors: task.vectors, docPages, vocabulary: task.vocabulary }) as Promise<TokenizeAnswer>);
     page += n;
   }
   const answers = await Promise.all(runs);
@@ -52,6 +52,7 @@ export async function tokenizeBatch(task: TokenizeTask): Promise<TokenizeAnswer>
     joined.termsArrays = answers.flatMap((a) => a.termsArrays ?? []);
     joined.charsArrays = answers.flatMap((a) => a.charsArrays ?? []);
     joined.docRuns = answers.flatMap((a) => a.docRuns ?? []);
+    joined.vocabulary = task.vocabulary?.generation ?? 0;
   }
   return joined;
 }

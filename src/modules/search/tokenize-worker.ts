@@ -6,7 +6,8 @@
  */
 import type { MetaField, MetaStreams, StreamPair } from './index-common.js';
 import { pgMetaVector } from './pg-index.js';
-import { termsArrays } from './pg-terms.js';
+import { termsArrays, type Vocabulary } from './pg-terms.js';
+import type { VocabularyTask } from './pg-vocabulary.js';
 import { normalize, runsText, substringTokens, tokenizeField } from './tokenize.js';
 
 export interface TokenizeTask {
@@ -16,6 +17,8 @@ export interface TokenizeTask {
   vectors?: boolean;
   /** How many of `pages` (in order) belong to each of `metas`: the pages of a document are those after its predecessors'. */
   docPages: readonly number[];
+  /** PostgreSQL's vocabulary of common bigrams for termsArrays (pg-vocabulary.ts); none: every bigram exact. */
+  vocabulary?: VocabularyTask | null;
 }
 export interface TokenizeAnswer {
   metas: MetaStreams[];
@@ -28,6 +31,16 @@ export interface TokenizeAnswer {
   charsArrays?: Uint8Array[];
   /** PostgreSQL's runs of each of `metas` as UTF-8: its pages' runs (tokenize.ts runsText), a line break between pages. */
   docRuns?: Uint8Array[];
+  /** The generation of the vocabulary termsArrays were made under (0: none), which the write checks. */
+  vocabulary?: number;
+}
+
+/** The last vocabulary a task brought, as a set (a thread keeps it while batches bring the same generation). */
+let vocabulary: Vocabulary | null = null;
+function vocabularyOf(task: VocabularyTask | null | undefined): Vocabulary | null {
+  if (!task) return null;
+  if (vocabulary?.generation !== task.generation) vocabulary = { generation: task.generation, buckets: task.buckets, common: new Set(task.common) };
+  return vocabulary;
 }
 
 function pair(text: string): StreamPair {
@@ -44,12 +57,13 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
   // Binary and UTF-8 here, so the writing thread neither encodes nor PostgreSQL parses them.
   const runs = task.pages.map((text) => runsText(normalize(text)));
   const encoder = new TextEncoder();
+  const under = vocabularyOf(task.vocabulary);
   let from = 0;
   const docs = task.metas.map((fields, i) => {
     const to = from + (task.docPages[i] ?? 0);
     const own = runs.slice(from, to);
     from = to;
-    return { arrays: termsArrays([...Object.values(fields).map((text) => runsText(normalize(text))), ...own]), runs: encoder.encode(own.join('\n')) };
+    return { arrays: termsArrays([...Object.values(fields).map((text) => runsText(normalize(text))), ...own], under), runs: encoder.encode(own.join('\n')) };
   });
   return {
     metas,
@@ -58,5 +72,6 @@ export default function tokenize(task: TokenizeTask): TokenizeAnswer {
     termsArrays: docs.map((d) => d.arrays.terms),
     charsArrays: docs.map((d) => d.arrays.chars),
     docRuns: docs.map((d) => d.runs),
+    vocabulary: under?.generation ?? 0,
   };
 }
