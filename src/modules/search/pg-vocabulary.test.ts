@@ -1,0 +1,79 @@
+/**
+ * PostgreSQL's vocabulary of common bigrams (pg-vocabulary.ts) on a real database: learnt
+ * only into an empty index, rare bigrams stored as shared buckets and still found exactly,
+ * and no batch written under a vocabulary other than the one it was tokenised under.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { anonymousViewer } from '../accounts/viewer.js';
+import { searchQuerySchema } from './model.js';
+import { tokenCode } from './pg-terms.js';
+import { learnVocabulary } from './pg-vocabulary.js';
+import { corpusItem, loadVocabulary, type CorpusItem } from './test-support/corpus.js';
+import { normalize } from './tokenize.js';
+
+const ITEMS = 400;
+const BUCKETS = 64;
+const BUCKET_BASE = 0x40000000;
+
+describe('PostgreSQL’s learnt vocabulary of common bigrams', () => {
+  let t: TestApp;
+  let corpus: CorpusItem[];
+  const documents = (items: readonly CorpusItem[]) => items.map((it) => ({ record: it.record, pages: [{ fileId: `${it.record.id}-f1`, page: 1, text: it.text }] }));
+  const holding = (text: string) => corpus.filter((it) => it.record.openness === '开放' && [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes(text)));
+  const search = async (q: string) => {
+    const ids: string[] = [];
+    for (let page = 1; ; page++) {
+      const r = await t.app.services.search.search(anonymousViewer('lan'), searchQuerySchema.parse({ q, page, pageSize: 100, sort: 'date-asc' }));
+      ids.push(...r.hits.map((h) => h.id));
+      if (r.hits.length < 100) return ids.sort();
+    }
+  };
+
+  beforeAll(async () => {
+    const words = loadVocabulary();
+    corpus = Array.from({ length: ITEMS }, (_, n) => corpusItem(words, n));
+    t = await createTestApp('postgres');
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('refuses a batch tokenised before the vocabulary was learnt, learns only into an empty index, and finds rare bigrams through their shared buckets exactly', async () => {
+    const { indexer } = t.app.services;
+    const db = t.app.database.db;
+    const stale = await indexer.prepareDocuments(documents(corpus.slice(0, 5)));
+    const exact = (await indexer.prepareDocuments(documents(corpus), 'exact')).tokens.termsArrays ?? [];
+    await expect(learnVocabulary(db, exact, { buckets: 1000 })).rejects.toThrow(/power of two/);
+    expect(await learnVocabulary(db, exact, { buckets: BUCKETS, minShare: 0.05 })).toBe(true);
+    await expect(indexer.writeDocuments(stale)).rejects.toThrow(/vocabulary changed/);
+    expect(Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n)).toBe(0);
+
+    await indexer.indexDocuments(documents(corpus));
+    const row = (await sql<{ generation: number; common: number[]; sampled: number }>`select generation, common, sampled from search_vocabulary`.execute(db)).rows[0];
+    expect(row?.sampled).toBe(ITEMS);
+    // Learning again would change the codes under the rows now written: refused, the vocabulary kept.
+    expect(await learnVocabulary(db, exact, { buckets: 2, minShare: 0.5 })).toBe(false);
+    expect((await sql<{ generation: number }>`select generation from search_vocabulary`.execute(db)).rows[0]?.generation).toBe(row?.generation);
+
+    const common = new Set(row?.common ?? []);
+    expect(common.size).toBeGreaterThan(20);
+    const codes = (await sql<{ code: number }>`select distinct code from search_docs, unnest(terms_a) as code where code >= ${0x110000}`.execute(db)).rows.map((r) => r.code);
+    // Exact bigram codes are the common ones only; every other bigram is one of the buckets.
+    expect(codes.filter((c) => c < BUCKET_BASE).every((c) => common.has(c))).toBe(true);
+    expect(codes.filter((c) => c >= BUCKET_BASE).length).toBeGreaterThan(BUCKETS / 2);
+    expect(codes.every((c) => c < BUCKET_BASE + BUCKETS)).toBe(true);
+
+    // 蓄洪 is rare here: its bucket holds rows without it, which the search checks away.
+    const vocabulary = { generation: row?.generation ?? 0, buckets: BUCKETS, common };
+    const rare = tokenCode('蓄洪', vocabulary);
+    expect(rare.exact).toBe(false);
+    const inBucket = Number((await sql<{ n: string }>`select count(*) as n from search_docs where terms_a @> array[${sql.lit(rare.code)}]::int4[]`.execute(db)).rows[0]?.n);
+    const want = holding('蓄洪').map((it) => it.record.id).sort();
+    expect(want.length).toBeGreaterThan(0);
+    expect(inBucket).toBeGreaterThan(want.length);
+    expect(await search('蓄洪')).toEqual(want);
+    // A common bigram is one exact posting list; a phrase of rare ones is checked on the row too.
+    expect(tokenCode('通知', vocabulary).exact).toBe(true);
+    for (const q of ['通知', '按照属地管理原则', '安全生产']) expect(await search(q), q).toEqual(holding(q).map((it) => it.record.id).sort());
+  }, 120_000);
+});
