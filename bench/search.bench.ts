@@ -208,11 +208,14 @@ export default async function searchBench({ workDir, flags, log }: BenchContext)
         // As `lantai search reindex` writes: in bulk (SQLite: FTS5 merges once, at the end; PostgreSQL:
         // a vocabulary learnt first, as `bulk` does from empty, and GIN indexes built once, at the end),
         // all inside the times. The sample is a bulk write of its own.
+        // Once per build, so the sample's rate (a steady rate, against the raw insert's) leaves it out; the full build counts it.
         if (learns) await learnVocabulary(app.database.db, await exactTerms(indexer, sample.slice(0, VOCABULARY_SAMPLE)));
+        const learnt = (performance.now() - started) / 1000;
+        if (learns) log(`${backend}: vocabulary learnt from ${VOCABULARY_SAMPLE} items in ${learnt.toFixed(1)} s`);
         const endSample = await indexer.dialect.bulk(app.database.db, sampleSize);
         await indexer.indexDocuments(documentsOf(sample));
         await endSample();
-        const sampleRate = sampleSize / ((performance.now() - started) / 1000);
+        const sampleRate = sampleSize / ((performance.now() - started) / 1000 - learnt);
         const endBulk = await indexer.dialect.bulk(app.database.db, items - sampleSize);
         let pending: Promise<unknown> = Promise.resolve();
         // As `lantai search reindex` does: generating and tokenising the next batch overlaps writing the last one.
@@ -230,7 +233,7 @@ export default async function searchBench({ workDir, flags, log }: BenchContext)
         const buildSeconds = (performance.now() - started) / 1000;
         if (backend === 'postgres') await sql`analyze`.execute(app.database.db);
         rows.push({ benchmark: `${backend}: index ${sampleSize} items (tokenise + write)`, figure: sampleRate, unit: 'items/s', limit: raw, target: { atLeastPercent: 50 }, note: backend === 'sqlite' ? 'limit = raw insert of the same pre-tokenised streams into a bare FTS5 table' : 'limit = raw insert of the same pre-tokenised streams (metadata as a tsvector with positions, all tokens and characters as binary int4[] codes, the runs) into a table in four parts, then their GIN indexes built a part per core' });
-        rows.push({ benchmark: `${backend}: full build of ${items} items`, figure: buildSeconds / 60, unit: 'min', limit: 30, target: { atMostPercent: 100 }, note: `${Math.round(items / buildSeconds)} items/s incl. generating the corpus` });
+        rows.push({ benchmark: `${backend}: full build of ${items} items`, figure: buildSeconds / 60, unit: 'min', limit: 30, target: { atMostPercent: 100 }, note: `${Math.round(items / buildSeconds)} items/s incl. generating the corpus${learns ? ` and learning the vocabulary (${learnt.toFixed(1)} s)` : ''}` });
       }
 
       log(`${backend}: queries`);

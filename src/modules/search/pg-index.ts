@@ -167,15 +167,12 @@ export function createPostgresDialect(): IndexDialect {
      * list (where new rows' entries wait, unsorted, to be merged into the index tree in one
      * pass) may grow to 256 MB instead of 4 MB, for the transactions of this process only,
      * and the lists are merged at the end. A crash leaves at most missing GIN indexes, which
-     * `settle` builds.
+     * `settle` builds. Into an empty index, given a `sample`, it first learns a vocabulary
+     * (pg-vocabulary.ts).
      */
     async bulk(db, expected, sample) {
-      if (bulkBegin() === 1) {
-        const held = Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n ?? 0);
-        if (held < expected) await sql`drop index if exists ${sql.raw(TEXT_INDEXES.join(', '))}`.execute(db);
-        if (held === 0 && sample) await learnVocabulary(db, await sample(VOCABULARY_SAMPLE));
-      }
-      return bulkEnd(
+      const outermost = bulkBegin() === 1;
+      const end = bulkEnd(
         async () => {
           await buildTextIndexes(db);
           // A bulk load leaves no visibility map and no statistics until autovacuum comes round: the
@@ -189,6 +186,17 @@ export function createPostgresDialect(): IndexDialect {
           await sql`select gin_clean_pending_list(c.oid) from pg_class as c where c.relkind = 'i' and c.relname in (${sql.join(TEXT_INDEXES)})`.execute(db);
         },
       );
+      if (!outermost) return end;
+      try {
+        const held = Number((await sql<{ n: string }>`select count(*) as n from search_docs`.execute(db)).rows[0]?.n ?? 0);
+        if (held < expected) await sql`drop index if exists ${sql.raw(TEXT_INDEXES.join(', '))}`.execute(db);
+        if (held === 0 && sample) await learnVocabulary(db, await sample(VOCABULARY_SAMPLE));
+      } catch (e) {
+        // Counted out again, and the GIN indexes rebuilt if they were dropped.
+        await end();
+        throw e;
+      }
+      return end;
     },
     async settle(db) {
       if (!bulkUnderWay()) await buildTextIndexes(db);

@@ -7,7 +7,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { anonymousViewer } from '../accounts/viewer.js';
+import { bulkUnderWay } from './index-common.js';
 import { searchQuerySchema } from './model.js';
+import { TEXT_INDEXES } from './pg-text-index.js';
 import { tokenCode } from './pg-terms.js';
 import { learnVocabulary } from './pg-vocabulary.js';
 import { corpusItem, loadVocabulary, type CorpusItem } from './test-support/corpus.js';
@@ -41,6 +43,10 @@ describe('PostgreSQL’s learnt vocabulary of common bigrams', () => {
   it('refuses a batch tokenised before the vocabulary was learnt, learns only into an empty index, and finds rare bigrams through their shared buckets exactly', async () => {
     const { indexer } = t.app.services;
     const db = t.app.database.db;
+    // A sample that cannot be read fails the bulk write, which leaves no bulk write counted and its GIN indexes built.
+    await expect(indexer.dialect.bulk(db, 100, () => Promise.reject(new Error('the sample failed')))).rejects.toThrow('the sample failed');
+    expect(bulkUnderWay()).toBe(false);
+    expect(Number((await sql<{ n: string }>`select count(*) as n from pg_class where relname in (${sql.join(TEXT_INDEXES)})`.execute(db)).rows[0]?.n)).toBe(TEXT_INDEXES.length);
     const stale = await indexer.prepareDocuments(documents(corpus.slice(0, 5)));
     const exact = (await indexer.prepareDocuments(documents(corpus), 'exact')).tokens.termsArrays ?? [];
     await expect(learnVocabulary(db, exact, { buckets: 1000 })).rejects.toThrow(/power of two/);
