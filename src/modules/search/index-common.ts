@@ -48,8 +48,6 @@ export function sampleLevelOf(range: KeyRange): number | null {
 export interface StreamPair {
   sub: string;
   words: string;
-  /** PostgreSQL, pages: the page's runsText (tokenize.ts), made on the tokenizer threads. */
-  runs?: string;
 }
 export type MetaStreams = Record<MetaField, StreamPair>;
 

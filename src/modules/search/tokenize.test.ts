@@ -64,7 +64,18 @@ describe('PostgreSQL vector literals', () => {
     expect(new Set(terms).size).toBe(terms.length);
     expect(terms).toEqual(expect.arrayContaining(['关于', '档案', '市档', '建设', '2'].map((t) => tokenCode(t).code)));
     expect(codes(answer.charsArrays?.[0])).toEqual(expect.arrayContaining([...'关档第页馆'].map((c) => c.codePointAt(0))));
-    expect(tokenize({ metas: [], pages: ['数字档案馆建设'], docPages: [] }).pages[0]?.runs).toBeUndefined();
+    // Made only when asked (SQLite never stores them).
+    const plain = tokenize({ metas: [{ title: '通知', resp: '', docno: '', other: '' }], pages: ['数字档案馆建设'], docPages: [1] });
+    expect([plain.docRuns, plain.termsArrays, plain.charsArrays]).toEqual([undefined, undefined, undefined]);
+    // Under PostgreSQL's vocabulary: its common bigrams exact, the others in its buckets, and its generation named.
+    const task = { generation: 5, buckets: 4, common: Int32Array.from([tokenCode('档案').code]) };
+    const under = tokenize({ metas: [{ title: '关于数字档案馆建设的通知', resp: '市档案局', docno: '', other: '' }], pages: ['数字档案馆建设', '第２页'], vectors: true, docPages: [2], vocabulary: task });
+    expect([answer.vocabulary, under.vocabulary]).toEqual([0, 5]);
+    const vocabulary = { generation: 5, buckets: 4, common: new Set(task.common) };
+    const bucketed = codes(under.termsArrays?.[0]);
+    expect(bucketed).toEqual(expect.arrayContaining([tokenCode('档案').code, ...['关于', '市档', '建设'].map((t) => tokenCode(t, vocabulary).code)]));
+    expect(bucketed).not.toContain(tokenCode('关于').code);
+    expect(bucketed.filter((c) => c >= 0x110000).every((c) => c === tokenCode('档案').code || (c >= 0x40000000 && c < 0x40000000 + 4))).toBe(true);
   });
 });
 
