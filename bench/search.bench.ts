@@ -99,11 +99,9 @@ async function openApp(workDir: string, backend: string, keep: number | null): P
   return { app, drop };
 }
 
-/** The terms arrays of items with every bigram's code exact, as a bulk write's sample for a vocabulary (indexer.ts). */
-async function exactTerms(indexer: Indexer, items: readonly CorpusItem[]): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < items.length; i += 1000) out.push(...((await indexer.prepareDocuments(documentsOf(items.slice(i, i + 1000)), 'exact')).tokens.termsArrays ?? []));
-  return out;
+/** The terms arrays of items with every bigram's code exact, as a bulk write's sample for a vocabulary (indexer.ts exactTerms). */
+function exactTerms(indexer: Indexer, items: readonly CorpusItem[]): Promise<Uint8Array[]> {
+  return indexer.exactTerms(items.length, async (from, to) => documentsOf(items.slice(from, to)));
 }
 
 /** Raw insert of pre-tokenised streams into a bare FTS5 table / a table of a tsvector and a code array, its GIN indexes built after. */

@@ -212,14 +212,22 @@ export function createIndexer(deps: IndexerDeps) {
     return { records, docPages, tokens };
   }
 
+  /**
+   * The terms arrays of documents with every bigram's code exact (a vocabulary's sample),
+   * the documents given a thousand at a time by `part` (so a large sample is never held whole).
+   */
+  async function exactTerms(count: number, part: (from: number, to: number) => Promise<readonly IndexDocument[]>): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < count; i += 1000) out.push(...((await prepareDocuments(await part(i, Math.min(i + 1000, count)), 'exact')).tokens.termsArrays ?? []));
+    return out;
+  }
+
   /** A bulk write's sample for a vocabulary (index-sql.ts VocabularySample), if it is large enough: the exact terms arrays of the first of these records. */
   function sampleOf(expected: number, ids: (n: number) => Promise<readonly string[]>) {
     if (expected < vocabularyFrom) return undefined;
     return async (n: number): Promise<Uint8Array[]> => {
-      const out: Uint8Array[] = [];
       const all = await ids(n);
-      for (let i = 0; i < all.length; i += 1000) out.push(...((await prepareDocuments((await loadRecords(all.slice(i, i + 1000))).documents, 'exact')).tokens.termsArrays ?? []));
-      return out;
+      return exactTerms(all.length, async (from, to) => (await loadRecords(all.slice(from, to))).documents);
     };
   }
 
@@ -348,7 +356,7 @@ export function createIndexer(deps: IndexerDeps) {
     return { indexed, removed };
   }
 
-  return { markDirty, indexRecords, indexDocuments, prepareDocuments, writeDocuments, drain, rebuild, dialect };
+  return { markDirty, indexRecords, indexDocuments, prepareDocuments, writeDocuments, exactTerms, drain, rebuild, dialect };
 }
 
 function docRow(r: FeedRecord, at: string) {
