@@ -75,6 +75,12 @@ export interface IndexDialect {
    */
   treeTest(node: QueryNode, probe: (node: QueryNode) => RawBuilder<SqlBool>, range: KeyRange | null): RawBuilder<SqlBool> | null;
   /**
+   * An estimate from above of the share of the index's documents a query node can match
+   * (PostgreSQL: its rarest bigrams' shares in the vocabulary's sample, pg-vocabulary.ts),
+   * read inside `read`; null where nothing tells (SQLite; a 档号 prefix, a character, NOT).
+   */
+  shareBound(node: QueryNode): number | null;
+  /**
    * Prepares the index for `expected` documents written at once (a rebuild): SQLite's FTS5
    * stops merging its segments as it goes; PostgreSQL, when the index holds less than
    * that, drops its GIN indexes, and when it holds nothing, first learns a vocabulary from
@@ -136,6 +142,7 @@ const sqliteDialect: IndexDialect = {
     return tree === null ? null : ftsSet(tree.table, tree.match, range ? inRange('rowid', range) : null);
   },
   treeTest: () => null,
+  shareBound: () => null,
   async bulk(db) {
     bulkBegin();
     await pauseMerging(db);

@@ -276,4 +276,14 @@ export const searchMigrations: Migration[] = [
       await sql`insert into search_vocabulary (id, generation, buckets, common, sampled) values (1, 0, 0, '{}', 0) on conflict (id) do nothing`.execute(db);
     },
   },
+  {
+    // PostgreSQL only. How many of the sampled items held each common bigram (parallel to
+    // `common`), so a query of rare enough bigrams is known to be small before it is run
+    // (pg-vocabulary.ts shareOf). A vocabulary learnt before has none and is asked as before.
+    name: '2027-01-10-13-search-vocabulary-counts',
+    async up(db, caps) {
+      if (caps.dialect !== 'postgres') return;
+      await sql`alter table search_vocabulary add column if not exists counts int4[] not null default '{}'`.execute(db);
+    },
+  },
 ];

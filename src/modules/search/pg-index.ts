@@ -14,7 +14,7 @@ import type { Executor } from '../../platform/db/database.js';
 import type { IndexDialect } from './index-sql.js';
 import { buildTextIndexes, sampleCodes, termsTest, TEXT_INDEXES } from './pg-text-index.js';
 import { tokenCode, withCodes, type TermsQuery, type TokenCode } from './pg-terms.js';
-import { currentVocabulary, holdVocabulary, learnVocabulary, VOCABULARY_SAMPLE, vocabularyInUse } from './pg-vocabulary.js';
+import { currentVocabulary, holdVocabulary, learnVocabulary, shareOf, VOCABULARY_SAMPLE, vocabularyInUse } from './pg-vocabulary.js';
 import type { QueryNode, TermNode } from './query.js';
 import { runsPattern } from './tokenize.js';
 
@@ -155,6 +155,45 @@ function candidates(node: QueryNode): Candidates {
   }
 }
 
+/**
+ * An estimate from above of the share of items a node matches, from the vocabulary's
+ * sample (IndexDialect.shareBound): a term is in no more items than its rarest token, a
+ * conjunction than its rarest part, a disjunction than its parts together. A 档号 prefix,
+ * a term of characters and Latin tokens alone (a term's last character may be a prefix), a NOT: nothing known.
+ */
+function shareBound(node: QueryNode): number | null {
+  switch (node.kind) {
+    case 'term': {
+      if (node.codePrefix !== null) return null;
+      const vocabulary = vocabularyInUse();
+      const shares = node.tokens.flatMap((t) => {
+        const share = shareOf(tokenCode(t, vocabulary));
+        return share === null ? [] : [share];
+      });
+      return shares.length === 0 ? null : Math.min(...shares);
+    }
+    case 'and': {
+      const shares = node.children.flatMap((c) => {
+        const share = shareBound(c);
+        return share === null ? [] : [share];
+      });
+      return shares.length === 0 ? null : Math.min(...shares);
+    }
+    case 'or': {
+      let sum = 0;
+      for (const c of node.children) {
+        const share = shareBound(c);
+        if (share === null) return null;
+        sum += share;
+      }
+      return sum;
+    }
+    case 'not':
+    case 'all':
+      return null;
+  }
+}
+
 export function createPostgresDialect(): IndexDialect {
   const dialect: IndexDialect = {
     kind: 'postgres',
@@ -223,9 +262,7 @@ export function createPostgresDialect(): IndexDialect {
         .transaction()
         .setAccessMode('read only')
         .execute(async (tx) => {
-          await sql`set local enable_seqscan = off`.execute(tx);
-          await sql`set local jit = off`.execute(tx);
-          await sql`set local work_mem = '64MB'`.execute(tx);
+          await sql`select set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(tx);
           await readCommonCodes(tx);
           await currentVocabulary(tx);
           return fn(tx);
@@ -294,6 +331,7 @@ export function createPostgresDialect(): IndexDialect {
       return sql<SqlBool>`strpos(d.runs, ${runsPattern(term.display)}) > 0`;
     },
     treeSet: () => null,
+    shareBound,
     /**
      * The items whose terms hold the node's tokens (one BitmapOr over terms_a's parts, with
      * AND, OR and NOT of terms inside each arm), and where that is not yet the answer —

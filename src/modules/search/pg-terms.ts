@@ -73,16 +73,24 @@ export function validBuckets(buckets: number): boolean {
 
 /**
  * The bigram codes of the block in at least `minShare` of the sampled items' terms arrays
- * (exact codes: made with no vocabulary), and never fewer items than two: a vocabulary's common list.
+ * (exact codes: made with no vocabulary), and never fewer items than two, with how many
+ * items held each: a vocabulary's common list.
  */
-export function commonBigrams(sample: readonly Uint8Array[], minShare: number): number[] {
+export function commonBigramCounts(sample: readonly Uint8Array[], minShare: number): Map<number, number> {
   const counts = new Map<number, number>();
   for (const array of sample) {
     for (const code of codesOf(array)) if (isBigramCode(code)) counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   const least = Math.max(2, Math.ceil(minShare * sample.length));
-  return [...counts].filter(([, n]) => n >= least).map(([code]) => code);
+  return new Map([...counts].filter(([, n]) => n >= least));
 }
+/** The codes of commonBigramCounts. */
+export function commonBigrams(sample: readonly Uint8Array[], minShare: number): number[] {
+  return [...commonBigramCounts(sample, minShare).keys()];
+}
+
+/** Whether a code is a bucket of rare bigrams (of any vocabulary). */
+export const isBucketCode = (code: number) => code >= BUCKET_BASE && code < BUCKET_BASE + MAX_BUCKETS;
 
 function hashCode(token: string): number {
   const digest = createHash('sha1').update(token).digest();

@@ -3,12 +3,15 @@
  * only into an empty index, rare bigrams stored as shared buckets and still found exactly,
  * and no batch written under a vocabulary other than the one it was tokenised under.
  */
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { organisations } from '../accounts/organisations.js';
 import { anonymousViewer } from '../accounts/viewer.js';
 import { bulkUnderWay } from './index-common.js';
 import { searchQuerySchema } from './model.js';
+import { parseQuery } from './query.js';
+import { createSearchService } from './service.js';
 import { TEXT_INDEXES } from './pg-text-index.js';
 import { tokenCode } from './pg-terms.js';
 import { learnVocabulary } from './pg-vocabulary.js';
@@ -81,5 +84,58 @@ describe('PostgreSQL’s learnt vocabulary of common bigrams', () => {
     // A common bigram is one exact posting list; a phrase of rare ones is checked on the row too.
     expect(tokenCode('通知', vocabulary).exact).toBe(true);
     for (const q of ['通知', '按照属地管理原则', '安全生产']) expect(await search(q), q).toEqual(holding(q).map((it) => it.record.id).sort());
+  }, 120_000);
+
+  it('tells from its sample how small a query is, and counts a small one without first asking the index’s sample', async () => {
+    const { indexer } = t.app.services;
+    const db = t.app.database.db;
+    const row = (await sql<{ common: number[]; counts: number[]; sampled: number; generation: number }>`select common, counts, sampled, generation from search_vocabulary`.execute(db)).rows[0];
+    if (!row) throw new Error('no vocabulary');
+    expect(row.counts).toHaveLength(row.common.length);
+    const vocabulary = { generation: row.generation, buckets: BUCKETS, common: new Set(row.common) };
+    const bound = (q: string) => indexer.dialect.read(db, async () => indexer.dialect.shareBound(parseQuery(q).root));
+    const holdingCode = async (token: string) => Number((await sql<{ n: string }>`select count(*) as n from search_docs where terms_a @> array[${sql.lit(tokenCode(token, vocabulary).code)}]::int4[]`.execute(db)).rows[0]?.n) / ITEMS;
+    // The sample was every item written: a common bigram's share is its share of the index.
+    const notice = await holdingCode('通知');
+    expect(notice).toBeGreaterThan(0);
+    expect(await bound('通知')).toBe(notice);
+    // A bucketed bigram was in fewer items than the least common bigram.
+    const least = Math.min(...row.counts) / ITEMS;
+    const rare = await bound('蓄洪');
+    expect(rare).toBe(least);
+    const all = (text: string) => corpus.filter((it) => [it.record.title, it.record.responsible, it.record.docNumber ?? '', it.text].some((f) => normalize(f).includes(text))).length / ITEMS;
+    expect(rare).toBeGreaterThanOrEqual(all('蓄洪'));
+    // A phrase is in no more items than its rarest bigram, AND than its rarest part, OR than its parts together.
+    const shareOfBigram = async (token: string) => (tokenCode(token, vocabulary).exact ? holdingCode(token) : least);
+    const safety = Math.min(await shareOfBigram('安全'), await shareOfBigram('全生'), await shareOfBigram('生产'));
+    expect(safety).toBeGreaterThanOrEqual(all('安全生产'));
+    expect(await bound('安全生产')).toBe(safety);
+    expect(await bound('通知 蓄洪')).toBe(Math.min(notice, least));
+    expect(await bound('通知 OR 安全生产')).toBeCloseTo(notice + safety, 10);
+    // Nothing known of NOT, a 档号 prefix, a character or a Latin word.
+    for (const q of ['-通知', 'J005-WS·2011', '档', 'abc', '通知 OR 档']) expect(await bound(q), q).toBeNull();
+
+    // A service that estimates beyond 40 % of an index of any size: a query known to be under
+    // 20 % (a margin of two) is counted at once, without the statement that counts the sample.
+    let sampled = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        const fragments = args.node.kind === 'RawNode' ? (args.node as { sqlFragments?: readonly string[] }).sqlFragments ?? [] : [];
+        if (fragments.some((f) => f.includes('select m.key from m where'))) sampled++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const service = createSearchService({ database: { ...t.app.database, db: db.withPlugin(counting) }, catalog: t.app.services.catalog, organisations, estimate: { from: 1, sampleKeys: 50, exactUpTo: Math.floor(ITEMS * 0.4) } });
+    const answer = async (q: string) => {
+      sampled = 0;
+      const r = await service.search(anonymousViewer('lan'), searchQuerySchema.parse({ q, pageSize: 100, sort: 'date-asc' }));
+      return { sampled, ids: r.hits.map((h) => h.id).sort(), total: r.total, approximate: r.approximate };
+    };
+    expect(least * ITEMS * 2).toBeLessThanOrEqual(ITEMS * 0.4);
+    const known = await answer('蓄洪');
+    expect(known).toEqual({ sampled: 0, ids: holding('蓄洪').map((it) => it.record.id).sort(), total: holding('蓄洪').length, approximate: false });
+    // Of a character nothing is known: the sample is asked first.
+    expect((await answer('档')).sampled).toBe(1);
   }, 120_000);
 });

@@ -13,7 +13,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Executor } from '../../platform/db/database.js';
-import { commonBigrams, validBuckets, type Vocabulary } from './pg-terms.js';
+import { commonBigramCounts, isBucketCode, validBuckets, type TokenCode, type Vocabulary } from './pg-terms.js';
 
 /**
  * Buckets of the rare bigrams. Fewer build faster (one part of 24,869 items: 2^18 32.7 s,
@@ -35,31 +35,60 @@ export interface VocabularyTask {
   common: Int32Array;
 }
 
-let cached: { vocabulary: Vocabulary; task: VocabularyTask } | null = null;
+/**
+ * A learnt vocabulary as the main thread keeps it: its task for the threads, and each
+ * common bigram's share of the sampled items (none for a vocabulary learnt before migration
+ * 13), with `rare`, the share every other bigram stayed under.
+ */
+interface Learnt {
+  vocabulary: Vocabulary;
+  task: VocabularyTask;
+  shares: ReadonlyMap<number, number>;
+  rare: number | null;
+}
+let cached: Learnt | null = null;
 
 /**
  * The vocabulary in force (null: none), read with one small statement; its list is read
  * again only when its generation changed. The last one read is also `inUse`, for the query
  * builders (pg-index.ts), which run inside the same read.
  */
-export async function currentVocabulary(ex: Executor): Promise<{ vocabulary: Vocabulary; task: VocabularyTask } | null> {
+export async function currentVocabulary(ex: Executor): Promise<Learnt | null> {
   const have = cached?.vocabulary.generation ?? 0;
   const row = (
-    await sql<{ generation: number; buckets: number; common: number[] | null }>`select generation, buckets, case when generation <> ${have} then common end as common from search_vocabulary where id = 1`.execute(ex)
+    await sql<{ generation: number; buckets: number; common: number[] | null; counts: number[] | null; sampled: number }>`select generation, buckets, case when generation <> ${have} then common end as common, case when generation <> ${have} then counts end as counts, sampled from search_vocabulary where id = 1`.execute(ex)
   ).rows[0];
   const generation = row?.generation ?? 0;
   if (generation === 0) inUse = null;
   else if (generation !== have) {
     const common = Int32Array.from(row?.common ?? []);
-    cached = { vocabulary: { generation, buckets: row?.buckets ?? 0, common: new Set(common) }, task: { generation, buckets: row?.buckets ?? 0, common } };
-    inUse = cached.vocabulary;
-  } else inUse = cached?.vocabulary ?? null;
+    const counts = row?.counts ?? [];
+    const sampled = Number(row?.sampled ?? 0);
+    const known = counts.length === common.length && sampled > 0;
+    const shares = new Map(known ? Array.from(common, (code, i) => [code, Number(counts[i]) / sampled] as const) : []);
+    const rare = known && shares.size > 0 ? Math.min(...shares.values()) : null;
+    cached = { vocabulary: { generation, buckets: row?.buckets ?? 0, common: new Set(common) }, task: { generation, buckets: row?.buckets ?? 0, common }, shares, rare };
+    inUse = cached;
+  } else inUse = cached;
   return generation === 0 ? null : cached;
 }
-let inUse: Vocabulary | null = null;
+let inUse: Learnt | null = null;
 /** The vocabulary the last `currentVocabulary` found (a process serves one database; tests that open several read it again first). */
 export function vocabularyInUse(): Vocabulary | null {
-  return inUse;
+  return inUse?.vocabulary ?? null;
+}
+
+/**
+ * The share of the sampled items that held a token of `code` (under the vocabulary in use),
+ * an estimate of its share of the index: a common bigram's own, a bucketed one's under the
+ * least common one's (it was rarer than that); null where the sample does not tell (a
+ * character, a Latin token, no vocabulary or one without counts).
+ */
+export function shareOf(code: TokenCode): number | null {
+  if (inUse === null || code.chars) return null;
+  const own = inUse.shares.get(code.code);
+  if (own !== undefined) return own;
+  return isBucketCode(code.code) ? inUse.rare : null;
 }
 
 /**
@@ -80,14 +109,16 @@ export async function holdVocabulary(tx: Executor, generation: number): Promise<
 export async function learnVocabulary(db: Db, sample: readonly Uint8Array[], options: { buckets?: number; minShare?: number } = {}): Promise<boolean> {
   const buckets = options.buckets ?? DEFAULT_BUCKETS;
   if (!validBuckets(buckets)) throw new Error(`buckets must be a power of two from 2 to 2^24: ${buckets}`);
-  const common = commonBigrams(sample, options.minShare ?? COMMON_SHARE);
+  const counted = commonBigramCounts(sample, options.minShare ?? COMMON_SHARE);
+  const common = [...counted.keys()];
+  const counts = [...counted.values()];
   return db.transaction().execute(async (tx) => {
     const row = (await sql<{ generation: number }>`select generation from search_vocabulary where id = 1 for update`.execute(tx)).rows[0];
     if (row === undefined) throw new Error('search_vocabulary has no row: run the migrations');
     if ((await sql`select 1 from search_docs limit 1`.execute(tx)).rows.length > 0) return false;
     let generation = row.generation;
     while (generation === row.generation || generation === 0) generation = (Math.random() * 0x7fffffff) | 0;
-    await sql`update search_vocabulary set generation = ${generation}, buckets = ${buckets}, common = ${common}::int4[], sampled = ${sample.length}, learnt_at = now() where id = 1`.execute(tx);
+    await sql`update search_vocabulary set generation = ${generation}, buckets = ${buckets}, common = ${common}::int4[], counts = ${counts}::int4[], sampled = ${sample.length}, learnt_at = now() where id = 1`.execute(tx);
     return true;
   });
 }
