@@ -162,31 +162,19 @@ function candidates(node: QueryNode): Candidates {
  * a term of characters and Latin tokens alone (a term's last character may be a prefix), a NOT: nothing known.
  */
 function shareBound(node: QueryNode): number | null {
+  /** The least of the known shares (a part nothing is known of bounds nothing). */
+  const least = (shares: ReadonlyArray<number | null>) => shares.reduce<number | null>((a, b) => (b === null ? a : a === null ? b : Math.min(a, b)), null);
   switch (node.kind) {
     case 'term': {
       if (node.codePrefix !== null) return null;
       const vocabulary = vocabularyInUse();
-      const shares = node.tokens.flatMap((t) => {
-        const share = shareOf(tokenCode(t, vocabulary));
-        return share === null ? [] : [share];
-      });
-      return shares.length === 0 ? null : Math.min(...shares);
+      return least(node.tokens.map((t) => shareOf(tokenCode(t, vocabulary))));
     }
-    case 'and': {
-      const shares = node.children.flatMap((c) => {
-        const share = shareBound(c);
-        return share === null ? [] : [share];
-      });
-      return shares.length === 0 ? null : Math.min(...shares);
-    }
+    case 'and':
+      return least(node.children.map(shareBound));
     case 'or': {
-      let sum = 0;
-      for (const c of node.children) {
-        const share = shareBound(c);
-        if (share === null) return null;
-        sum += share;
-      }
-      return sum;
+      const shares = node.children.map(shareBound);
+      return shares.some((s) => s === null) ? null : shares.reduce<number>((sum, s) => sum + (s ?? 0), 0);
     }
     case 'not':
     case 'all':

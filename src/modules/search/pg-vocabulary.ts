@@ -66,7 +66,9 @@ export async function currentVocabulary(ex: Executor): Promise<Learnt | null> {
     const sampled = Number(row?.sampled ?? 0);
     const known = counts.length === common.length && sampled > 0;
     const shares = new Map(known ? Array.from(common, (code, i) => [code, Number(counts[i]) / sampled] as const) : []);
-    const rare = known && shares.size > 0 ? Math.min(...shares.values()) : null;
+    // A loop, not Math.min(...): a vocabulary may hold more codes than a call takes arguments.
+    let rare: number | null = null;
+    for (const share of shares.values()) if (rare === null || share < rare) rare = share;
     cached = { vocabulary: { generation, buckets: row?.buckets ?? 0, common: new Set(common) }, task: { generation, buckets: row?.buckets ?? 0, common }, shares, rare };
     inUse = cached;
   } else inUse = cached;
