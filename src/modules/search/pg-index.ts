@@ -172,10 +172,8 @@ function shareBound(node: QueryNode): number | null {
     }
     case 'and':
       return least(node.children.map(shareBound));
-    case 'or': {
-      const shares = node.children.map(shareBound);
-      return shares.some((s) => s === null) ? null : shares.reduce<number>((sum, s) => sum + (s ?? 0), 0);
-    }
+    case 'or':
+      return node.children.map(shareBound).reduce<number | null>((sum, s) => (sum === null || s === null ? null : sum + s), 0);
     case 'not':
     case 'all':
       return null;
