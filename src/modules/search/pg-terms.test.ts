@@ -46,6 +46,13 @@ describe('terms_a codes (PostgreSQL terms index)', () => {
     const bigrams = ['数字', '字档', '档案', '案馆', '2011', '年𠀀'].map((t) => tokenCode(t).code);
     expect([...terms].sort()).toEqual([...bigrams, sampleCode(1), sampleCode(2), sampleCode(3)].sort());
     expect([...chars].sort()).toEqual([...'数字档案馆年'].map((c) => c.codePointAt(0)).concat([0x20000]).sort());
+    // In ascending order (GIN's sort of each row's keys is then one pass), the sample codes
+    // merged in between the hashed tokens (negative, as 2011's) and the bigrams.
+    const ascending = (codes: number[]) => [...codes].sort((a, b) => a - b);
+    expect(terms).toEqual(ascending(terms));
+    expect(chars).toEqual(ascending(chars));
+    expect(terms[0]).toBeLessThan(0);
+    expect(codesOf(withCodes(withCodes(arrays.terms, [sampleCode(2)]), [sampleCode(3), sampleCode(1)]))).toEqual(terms);
     const empty = termsArrays([]);
     expect([codesOf(empty.terms), codesOf(empty.chars)]).toEqual([[], []]);
     expect(codesOf(withCodes(empty.terms, [sampleCode(1)]))).toEqual([sampleCode(1)]);

@@ -204,28 +204,64 @@ export function codesOf(array: Uint8Array): number[] {
 /**
  * The terms_a and chars_a arrays of an item (binary form), from the runs of its metadata
  * fields and pages: every substring token's code but single characters, and every Han
- * character's, once. (Made on the tokenizer threads, which do not know the item's key: its
- * sample codes are added with `withCodes` when the row is written.) Bigram codes are those
- * of `vocabulary` (null: all exact).
+ * character's, once, in ascending order. (Made on the tokenizer threads, which do not know
+ * the item's key: its sample codes are added with `withCodes` when the row is written.)
+ * Bigram codes are those of `vocabulary` (null: all exact).
+ *
+ * In order because GIN sorts every row's keys before adding them to its build tree, and
+ * its sort returns at once on sorted input: one part of the terms index at 100,000 items
+ * built in 27.7 and 29.2 s from sorted arrays against 33.2 and 36.1 s from the same codes
+ * in the order they were met (psql, the two built one after the other, both orders).
  */
 export function termsArrays(runs: readonly string[], vocabulary: Vocabulary | null = null): { terms: Uint8Array; chars: Uint8Array } {
   const codes = new Set<number>();
   const chars = new Set<number>();
   for (const text of runs) addRuns(text, codes, chars, vocabulary);
-  return { terms: int4Array(codes, codes.size), chars: int4Array(chars, chars.size) };
+  return { terms: int4Array(ascending(codes), codes.size), chars: int4Array(ascending(chars), chars.size) };
 }
 
-/** A binary int4[] of termsArrays with `more` codes added (codes it does not hold, as the sample codes): its elements copied as they are. */
+/** The codes of a set in ascending order (filled by a loop: Int32Array.from(set) took twice as long). */
+function ascending(set: ReadonlySet<number>): Int32Array {
+  const codes = new Int32Array(set.size);
+  let i = 0;
+  for (const code of set) codes[i++] = code;
+  return codes.sort();
+}
+
+/**
+ * A binary int4[] of termsArrays with `more` codes added (codes it does not hold, as the
+ * sample codes), still in ascending order: each added code's place found by binary search
+ * and the elements between copied as bytes (decoding and re-encoding every element took
+ * 0.15-0.3 ms an item on the writing thread).
+ */
 export function withCodes(array: Uint8Array, more: readonly number[]): Uint8Array {
   if (more.length === 0) return array;
+  const added = Int32Array.from(more).sort();
   const view = new DataView(array.buffer, array.byteOffset, array.byteLength);
-  if (view.getInt32(0) === 0) return int4Array(more, more.length);
+  if (view.getInt32(0) === 0) return int4Array(added, added.length);
   const count = view.getInt32(12);
-  const bytes = new Uint8Array(array.byteLength + more.length * 8);
-  bytes.set(array);
+  const element = (i: number) => ARRAY_HEADER + i * 8;
+  const bytes = new Uint8Array(array.byteLength + added.length * 8);
+  bytes.set(array.subarray(0, ARRAY_HEADER));
   const out = new DataView(bytes.buffer);
-  out.setInt32(12, count + more.length);
-  writeElements(out, array.byteLength, more);
+  out.setInt32(12, count + added.length);
+  let from = 0;
+  let at = ARRAY_HEADER;
+  for (const code of added) {
+    let lo = from;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (view.getInt32(element(mid) + 4) < code) lo = mid + 1;
+      else hi = mid;
+    }
+    bytes.set(array.subarray(element(from), element(lo)), at);
+    at += (lo - from) * 8;
+    writeElements(out, at, [code]);
+    at += 8;
+    from = lo;
+  }
+  bytes.set(array.subarray(element(from)), at);
   return bytes;
 }
 
