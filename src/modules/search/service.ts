@@ -13,15 +13,14 @@ import { RETENTION_LABELS, type Retention } from '../catalog/model.js';
 import { highlight, matchesAny, needlesOf, snippet } from './highlight.js';
 import { DOC_KEY_SPACE, sampleEdge as sampleEdgeOf, sampleLevelAt } from './index-common.js';
 import { indexDialect } from './index-sql.js';
+import { createLabels, type LabelSources, type Lists } from './labels.js';
 import { EXACT_FACET_LIMIT, FACET_NAMES, type FacetBucket, type FacetName, type SearchHit, type SearchQuery, type SearchResult } from './model.js';
 import { compileQuery, orderBy } from './query-sql.js';
 import { createProbedPage, DOC_FIELDS, docFields, type DocRow } from './probed-page.js';
 import { describe, parseBox, parseQuery, positiveTerms, type QueryNode } from './query.js';
 import { segmentForSuggestion } from './tokenize.js';
 
-export interface SearchCatalog {
-  listFonds(db: Database['db']): Promise<Array<{ id: string; code: string; name: string }>>;
-  listCategories(db: Database['db']): Promise<Array<{ id: string; code: string; name: string }>>;
+export interface SearchCatalog extends LabelSources {
   searchFeed(db: Database['db'], ids: readonly string[]): Promise<FeedRecord[]>;
 }
 
@@ -89,6 +88,7 @@ const FACET_COLUMNS: Record<FacetName, string> = { fonds: 'fonds_id', category: 
 export function createSearchService(deps: SearchDeps) {
   const { database, catalog, organisations } = deps;
   const db = database.db;
+  const labels = createLabels(catalog, organisations);
   const dialect = indexDialect(database.caps);
   const fieldsOf = docFields;
   const probedPage = createProbedPage(dialect);
@@ -228,7 +228,7 @@ export function createSearchService(deps: SearchDeps) {
     return { page: await probedPage(ex, viewer, root, query), facets: facetCountsOf(rows), total: predicted, approximate: true };
   }
 
-  async function facetsOf(sampled: FacetCounts, total: number, lists: () => Promise<Lists>): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
+  async function facetsOf(ex: Executor, sampled: FacetCounts, total: number): Promise<{ approximate: boolean; facets: Record<FacetName, FacetBucket[]> }> {
     const approximate = total > sampled.sampleSize;
     const scale = approximate && sampled.sampleSize > 0 ? total / sampled.sampleSize : 1;
     const counts = Object.fromEntries(FACET_NAMES.map((f) => [f, new Map<string, number>()])) as Record<FacetName, Map<string, number>>;
@@ -242,51 +242,46 @@ export function createSearchService(deps: SearchDeps) {
       if (facet === 'format') for (const f of c.value.split(',')) bump('format', f, c.n);
       else bump(facet, c.value, c.n);
     }
-    const labels = await labelsFor(counts, await lists());
+    const labelOf = await labelsFor(ex, counts);
     const facets = {} as Record<FacetName, FacetBucket[]>;
     for (const name of FACET_NAMES) {
-      const buckets = [...counts[name]].map(([value, n]) => ({ value, label: labels[name](value), count: Math.round(n * scale) }));
+      const buckets = [...counts[name]].map(([value, n]) => ({ value, label: labelOf[name](value), count: Math.round(n * scale) }));
       buckets.sort((a, b) => (name === 'year' ? Number(b.value) - Number(a.value) : b.count - a.count || a.label.localeCompare(b.label, 'zh')));
       facets[name] = buckets.slice(0, 50);
     }
     return { approximate, facets };
   }
 
-  /** The fonds and categories, by id (read once per search, for facet labels and hits). */
-  interface Lists {
-    fonds: Map<string, { code: string; name: string }>;
-    categories: Map<string, { code: string; name: string }>;
-  }
-  async function listsOf(): Promise<Lists> {
-    const [fonds, categories] = await Promise.all([catalog.listFonds(db), catalog.listCategories(db)]);
-    return { fonds: new Map(fonds.map((f) => [f.id, f])), categories: new Map(categories.map((c) => [c.id, c])) };
-  }
-
-  async function labelsFor(counts: Record<FacetName, Map<string, number>>, lists: Lists): Promise<Record<FacetName, (v: string) => string>> {
+  async function labelsFor(ex: Executor, counts: Record<FacetName, Map<string, number>>): Promise<Record<FacetName, (v: string) => string>> {
+    const lists = await labels.lists(ex, counts.fonds.keys(), counts.category.keys());
     const label = (m: Map<string, { code: string; name: string }>, v: string) => {
       const e = m.get(v);
       return e ? `${e.code} ${e.name}` : v;
     };
-    const agencies = await organisations.find(db, [...counts.agency.keys()]);
+    const agencies = await labels.agencies(ex, [...counts.agency.keys()]);
     return {
       fonds: (v) => label(lists.fonds, v),
       category: (v) => label(lists.categories, v),
       year: (v) => v,
       retention: (v) => RETENTION_LABELS[v as Retention]?.zh ?? v,
       openness: (v) => v,
-      agency: (v) => agencies.get(v)?.name ?? v,
+      agency: (v) => agencies.get(v) ?? v,
       format: (v) => v.toUpperCase(),
     };
   }
 
-  async function hitsOf(rows: readonly DocRow[], needles: readonly string[], lists: () => Promise<Lists>): Promise<SearchHit[]> {
+  async function hitsOf(ex: Executor, rows: readonly DocRow[], needles: readonly string[]): Promise<SearchHit[]> {
     if (rows.length === 0) return [];
-    const { fonds, categories } = await lists();
+    const { fonds, categories }: Lists = await labels.lists(
+      ex,
+      rows.map((r) => r.fonds_id),
+      rows.map((r) => r.category_id),
+    );
     const contentRows = rows.filter((r) => Number(r.content) === 1);
-    const feed = new Map((await catalog.searchFeed(db, contentRows.map((r) => r.record_id))).map((f) => [f.id, f]));
+    const feed = new Map((await catalog.searchFeed(ex, contentRows.map((r) => r.record_id))).map((f) => [f.id, f]));
     const snippets = new Map<number, SearchHit['snippets']>();
     if (needles.length > 0 && contentRows.length > 0) {
-      const pages = await db
+      const pages = await ex
         .selectFrom('search_pages')
         .select(['doc_key', 'file_id', 'page', 'text'])
         .where('doc_key', 'in', contentRows.map((r) => r.key))
@@ -357,18 +352,20 @@ export function createSearchService(deps: SearchDeps) {
       const started = performance.now();
       const parsed = parseQuery(query.q, query.adv);
       const root = parsed.root;
-      const { page, facets: sampled, total, approximate: estimated, suggestions } = await dialect.read(db, async (ex) => {
+      const needles = needlesOf(positiveTerms(root).map((t) => t.display));
+      // Everything is read on the answer's connection, in its snapshot: a search holds one
+      // pooled connection, whose backend has touched the pages before, not several.
+      const { total, approximate: estimated, suggestions, f, hits } = await dialect.read(db, async (ex) => {
         const a = await answer(ex, viewer, root, query);
-        return { ...a, suggestions: a.total === 0 && root.kind !== 'all' ? await suggestionsFor(ex, viewer, root, query) : [] };
+        return {
+          ...a,
+          suggestions: a.total === 0 && root.kind !== 'all' ? await suggestionsFor(ex, viewer, root, query) : [],
+          f: query.facets === '1' && a.total > 0 ? await facetsOf(ex, a.facets, a.total) : null,
+          hits: await hitsOf(ex, a.page, needles),
+        };
       });
-      // Read once, when first needed (an empty answer needs neither facet labels nor hits).
-      let lists: Promise<Lists> | null = null;
-      const once = () => (lists ??= listsOf());
-      const f = query.facets === '1' && total > 0 ? await facetsOf(sampled, total, once) : null;
       const facets = f?.facets ?? (Object.fromEntries(FACET_NAMES.map((n) => [n, [] as FacetBucket[]])) as Record<FacetName, FacetBucket[]>);
       const approximate = estimated || (f?.approximate ?? false);
-      const needles = needlesOf(positiveTerms(root).map((t) => t.display));
-      const hits = await hitsOf(page, needles, once);
       return {
         total,
         approximate,

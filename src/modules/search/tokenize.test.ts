@@ -30,6 +30,27 @@ describe('tokenisation', () => {
     expect(offsets.slice(0, 4)).toEqual([0, 1, 2, 3]);
   });
 
+  it('normalises runs it copies whole exactly as one code point at a time', () => {
+    // The reference: every code point through NFKC and lower case, then traditional → simplified where lengths hold.
+    const reference = (text: string) => {
+      let out = '';
+      const offsets: number[] = [];
+      let i = 0;
+      for (const ch of text) {
+        const n = ch.normalize('NFKC').toLowerCase();
+        for (let k = 0; k < n.length; k++) offsets.push(i);
+        out += n;
+        i += ch.length;
+      }
+      offsets.push(i);
+      const simplified = normalize(out);
+      return { text: simplified.length === out.length ? simplified : out, offsets };
+    };
+    const mixed = 'Z109-WS·2011《關於ＡＢ檔案》\u3000第ⅲ卷 ﬁle İstanbul 𠀀𠀁 ㊣ 数字档案馆 OK.';
+    expect(normalizeWithOffsets(mixed)).toEqual(reference(mixed));
+    expect(normalizeWithOffsets(mixed).text).toContain('关于ab档案');
+  });
+
   it('gives the words of a title in search mode, without single characters', () => {
     const words = wordTokens('三码分类监管制度');
     expect(words).toEqual(expect.arrayContaining(['分类', '监管', '制度']));

@@ -39,19 +39,43 @@ export function normalize(text: string): string {
 }
 
 /**
+ * Whether NFKC and lower-casing leave a UTF-16 unit alone on its own: ASCII other than A-Z,
+ * and the CJK unified ideographs with extension A (U+3400 … U+9FFF), which are most of an
+ * archive's text. (Traditional forms among them are folded afterwards, as for the rest.)
+ */
+const stableUnit = (c: number) => (c < 0x80 && (c < 0x41 || c > 0x5a)) || (c >= 0x3400 && c <= 0x9fff);
+
+/** One code point through NFKC and lower case, remembered (punctuation and full-width forms recur on every page). */
+const folded = new Map<number, string>();
+function foldedPoint(cp: number): string {
+  let n = folded.get(cp);
+  if (n === undefined) {
+    n = String.fromCodePoint(cp).normalize('NFKC').toLowerCase();
+    if (folded.size < 8192) folded.set(cp, n);
+  }
+  return n;
+}
+
+/**
  * Normalises one code point at a time and keeps, for every output character, the
  * index of the input character it came from: snippets find matches in the normalised
- * text and cut the original at the same places.
+ * text and cut the original at the same places. Runs of characters normalisation leaves
+ * alone are copied whole (NFKC per character was 130 µs for a 360-character snippet window).
  */
 export function normalizeWithOffsets(text: string): { text: string; offsets: number[] } {
   let out = '';
   const offsets: number[] = [];
   let i = 0;
-  for (const ch of text) {
-    const n = ch.normalize('NFKC').toLowerCase();
+  while (i < text.length) {
+    const from = i;
+    while (i < text.length && stableUnit(text.charCodeAt(i))) offsets.push(i++);
+    if (i > from) out += text.slice(from, i);
+    if (i >= text.length) break;
+    const cp = text.codePointAt(i) ?? 0;
+    const n = foldedPoint(cp);
     for (let k = 0; k < n.length; k++) offsets.push(i);
     out += n;
-    i += ch.length;
+    i += cp > 0xffff ? 2 : 1;
   }
   offsets.push(i);
   // Traditional → simplified maps character for character almost always; converting the whole
