@@ -1,3 +1,4 @@
+import * as OpenCC from 'opencc-js';
 import { describe, expect, it } from 'vitest';
 import { normalize, normalizeWithOffsets, runsPattern, runsText, substringTokens, tokenizeField, wordTokens } from './tokenize.js';
 import { pgVector } from './pg-index.js';
@@ -28,6 +29,22 @@ describe('tokenisation', () => {
     const { text, offsets } = normalizeWithOffsets('ＡＢ檔案');
     expect(text).toBe('ab档案');
     expect(offsets.slice(0, 4)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('folds every entry of the traditional → simplified tables as opencc-js does, and leaves text without one as it is', () => {
+    const t2s = OpenCC.Locale.configs.t2s;
+    const convert = OpenCC.Converter({ from: 't', to: 'cn' });
+    const sources = [...(t2s?.normalizationChain ?? []), ...(t2s?.conversionChain ?? [])].flat().flatMap((d) => (typeof d === 'string' ? d.split('|').map((e) => e.split(' ')[0] ?? '') : d.map(([source]: readonly [string, string]) => source)));
+    expect(sources.length).toBeGreaterThan(3000);
+    // Each entry in simplified context, and an entry's phrase cut short, fold exactly as the converter folds them.
+    for (const source of sources) {
+      for (const text of [`关于${source}的通知`, `${source}`, `档案${Array.from(source).slice(0, -1).join('')}`]) {
+        const folded = text.normalize('NFKC').toLowerCase();
+        expect(normalize(text)).toBe(convert(folded));
+      }
+    }
+    const plain = '为认真贯彻落实省委省政府关于防汛抗旱工作的部署要求 现将有关事项通知如下';
+    expect(normalize(plain)).toBe(plain);
   });
 
   it('normalises runs it copies whole exactly as one code point at a time', () => {

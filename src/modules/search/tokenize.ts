@@ -26,8 +26,57 @@ function segmenter(): Jieba {
 
 let toSimplified: ((text: string) => string) | null = null;
 function simplify(text: string): string {
+  if (!mayConvert(text)) return text;
   const convert = (toSimplified ??= OpenCC.Converter({ from: 't', to: 'cn' }));
   return convert(text);
+}
+
+/**
+ * What opencc-js's traditional → simplified conversion (its `t2s` configuration: a
+ * normalisation chain, then the conversion chain) could change: the characters its tables
+ * convert on their own, and by first character the phrases holding none of those. Text
+ * holding none of them matches no table entry, so conversion returns it as it is; most
+ * archive text is simplified already, and converting a snippet's 360 characters anyway was
+ * about 40 µs, most of a search's snippet time.
+ */
+interface ConversionKeys {
+  chars: Set<number>;
+  phrases: Map<number, string[]>;
+}
+let conversionKeys: ConversionKeys | null = null;
+function keysOfConversion(): ConversionKeys {
+  if (conversionKeys) return conversionKeys;
+  const config = OpenCC.Locale.configs.t2s;
+  if (!config) throw new Error('opencc-js has no t2s configuration');
+  const sources: string[] = [];
+  const dictionaries = [...(config.normalizationChain ?? []), ...config.conversionChain].flat();
+  for (const dictionary of dictionaries) {
+    if (typeof dictionary === 'string') for (const entry of dictionary.split('|')) sources.push(entry.split(' ')[0] ?? '');
+    else for (const [source] of dictionary) sources.push(source);
+  }
+  const points = (source: string) => Array.from(source, (c) => c.codePointAt(0) ?? 0);
+  const chars = new Set(sources.filter((source) => points(source).length === 1).map((source) => source.codePointAt(0) ?? 0));
+  const phrases = new Map<number, string[]>();
+  for (const source of sources) {
+    const cps = points(source);
+    if (cps.length < 2 || cps.some((cp) => chars.has(cp))) continue;
+    phrases.set(cps[0] as number, [...(phrases.get(cps[0] as number) ?? []), source]);
+  }
+  return (conversionKeys = { chars, phrases });
+}
+
+/** Whether any entry of the conversion's tables occurs in `text`. */
+function mayConvert(text: string): boolean {
+  const { chars, phrases } = keysOfConversion();
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const cp = unit >= 0xd800 && unit <= 0xdbff ? (text.codePointAt(i) ?? unit) : unit;
+    if (chars.has(cp)) return true;
+    const starting = phrases.get(cp);
+    if (starting !== undefined && starting.some((phrase) => text.startsWith(phrase, i))) return true;
+    if (cp > 0xffff) i++;
+  }
+  return false;
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
