@@ -50,12 +50,10 @@ export function createLabels(catalog: LabelSources, organisations: Organisations
     /** The fonds and categories, holding every id asked for that exists. */
     async lists(db: Database['db'], fondsIds: Iterable<string>, categoryIds: Iterable<string>): Promise<Lists> {
       const now = Date.now();
-      if (kept !== null && fresh(kept.read, now, false)) {
+      if (kept !== null && fresh(kept.read, now, true)) {
+        const { read } = kept;
         const lists = await kept.lists.catch(() => null);
-        if (lists !== null) return lists;
-      } else if (kept !== null && fresh(kept.read, now, true)) {
-        const lists = await kept.lists.catch(() => null);
-        if (lists !== null && holdsAll(lists.fonds, fondsIds) && holdsAll(lists.categories, categoryIds)) return lists;
+        if (lists !== null && (fresh(read, now, false) || (holdsAll(lists.fonds, fondsIds) && holdsAll(lists.categories, categoryIds)))) return lists;
       }
       const lists = readLists(db);
       kept = { lists, read: now };

@@ -13,7 +13,7 @@ import { RETENTION_LABELS, type Retention } from '../catalog/model.js';
 import { highlight, matchesAny, needlesOf, snippet } from './highlight.js';
 import { DOC_KEY_SPACE, sampleEdge as sampleEdgeOf, sampleLevelAt } from './index-common.js';
 import { indexDialect } from './index-sql.js';
-import { createLabels, type LabelSources, type Lists } from './labels.js';
+import { createLabels, type LabelSources, type Named } from './labels.js';
 import { EXACT_FACET_LIMIT, FACET_NAMES, type FacetBucket, type FacetName, type SearchHit, type SearchQuery, type SearchResult } from './model.js';
 import { compileQuery, orderBy } from './query-sql.js';
 import { createProbedPage, DOC_FIELDS, docFields, type DocRow } from './probed-page.js';
@@ -254,7 +254,7 @@ export function createSearchService(deps: SearchDeps) {
 
   async function labelsFor(ex: Executor, counts: Record<FacetName, Map<string, number>>): Promise<Record<FacetName, (v: string) => string>> {
     const lists = await labels.lists(ex, counts.fonds.keys(), counts.category.keys());
-    const label = (m: Map<string, { code: string; name: string }>, v: string) => {
+    const label = (m: Map<string, Named>, v: string) => {
       const e = m.get(v);
       return e ? `${e.code} ${e.name}` : v;
     };
@@ -272,7 +272,7 @@ export function createSearchService(deps: SearchDeps) {
 
   async function hitsOf(ex: Executor, rows: readonly DocRow[], needles: readonly string[]): Promise<SearchHit[]> {
     if (rows.length === 0) return [];
-    const { fonds, categories }: Lists = await labels.lists(
+    const { fonds, categories } = await labels.lists(
       ex,
       rows.map((r) => r.fonds_id),
       rows.map((r) => r.category_id),
