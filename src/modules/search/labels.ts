@@ -16,7 +16,7 @@ export interface Named {
   name: string;
 }
 /** The fonds and categories, by id. */
-export interface Lists {
+interface Lists {
   fonds: Map<string, Named>;
   categories: Map<string, Named>;
 }
@@ -64,8 +64,8 @@ export function createLabels(catalog: LabelSources, organisations: Organisations
     async agencies(db: Database['db'], ids: readonly string[]): Promise<Map<string, string>> {
       const now = Date.now();
       const stale = ids.filter((id) => {
-        const kept = agencyNames.get(id);
-        return kept === undefined || !fresh(kept.read, now, kept.name !== null);
+        const known = agencyNames.get(id);
+        return known === undefined || !fresh(known.read, now, known.name !== null);
       });
       if (stale.length > 0) {
         const found = await organisations.find(db, stale);
@@ -80,5 +80,3 @@ export function createLabels(catalog: LabelSources, organisations: Organisations
     },
   };
 }
-
-export type Labels = ReturnType<typeof createLabels>;

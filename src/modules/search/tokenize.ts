@@ -60,7 +60,9 @@ function keysOfConversion(): ConversionKeys {
   for (const source of sources) {
     const cps = points(source);
     if (cps.length < 2 || cps.some((cp) => chars.has(cp))) continue;
-    phrases.set(cps[0] as number, [...(phrases.get(cps[0] as number) ?? []), source]);
+    const starting = phrases.get(cps[0] as number);
+    if (starting) starting.push(source);
+    else phrases.set(cps[0] as number, [source]);
   }
   return (conversionKeys = { chars, phrases });
 }
